@@ -1,1 +1,38 @@
-fn main() {}
+//! `slac`: the command-line interface. The only crate that knows about the terminal: it parses
+//! arguments, renders diagnostics (miette for people, JSON for machines) and sets exit codes.
+//!
+//! Exit codes: 0 success, 1 the input has errors, 2 usage or environment problem.
+
+mod args;
+mod check;
+mod format;
+mod init;
+mod render;
+
+use std::process::ExitCode;
+
+use clap::Parser;
+
+/// What a command ends with, before it becomes an exit code.
+pub(crate) enum Outcome {
+    Success,
+    InputErrors,
+    Environment(String),
+}
+
+fn main() -> ExitCode {
+    let cli = args::Cli::parse();
+    let outcome = match cli.command {
+        args::Command::Check(args) => check::run(&args),
+        args::Command::Fmt(args) => format::run(&args),
+        args::Command::Init(args) => init::run(&args),
+    };
+    match outcome {
+        Outcome::Success => ExitCode::SUCCESS,
+        Outcome::InputErrors => ExitCode::from(1),
+        Outcome::Environment(message) => {
+            eprintln!("error: {message}");
+            ExitCode::from(2)
+        }
+    }
+}

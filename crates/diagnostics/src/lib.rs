@@ -117,7 +117,10 @@ impl Diagnostic {
 /// Orders diagnostics for output: by file, then position, then code.
 pub fn sort(diagnostics: &mut [Diagnostic]) {
     diagnostics.sort_by(|a, b| {
-        (a.primary.file, a.primary.span.start, a.code)
-            .cmp(&(b.primary.file, b.primary.span.start, b.code))
+        (a.primary.file, a.primary.span.start, a.code).cmp(&(
+            b.primary.file,
+            b.primary.span.start,
+            b.code,
+        ))
     });
 }

@@ -28,7 +28,10 @@ fn named_source(sources: &SourceMap, label: &Label) -> NamedSource<String> {
 }
 
 fn labeled(label: &Label, primary: bool) -> LabeledSpan {
-    let span = SourceSpan::new((label.span.start as usize).into(), label.span.len() as usize);
+    let span = SourceSpan::new(
+        (label.span.start as usize).into(),
+        label.span.len() as usize,
+    );
     if primary {
         LabeledSpan::new_primary_with_span(label.message.clone(), span)
     } else {

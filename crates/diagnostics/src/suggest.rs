@@ -1,6 +1,9 @@
 /// The candidate closest to `word` by edit distance, when it is close enough to be a likely typo:
 /// at most a third of the word's length, and at least one edit away.
-pub fn did_you_mean<'a>(word: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
+pub fn did_you_mean<'a>(
+    word: &str,
+    candidates: impl IntoIterator<Item = &'a str>,
+) -> Option<&'a str> {
     let limit = (word.chars().count() / 3).max(1);
     candidates
         .into_iter()

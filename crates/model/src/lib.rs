@@ -1,1 +1,211 @@
-//! placeholder
+//! The semantic layer of slac: a workspace of `.sla` files becomes one typed [`Model`], and every
+//! problem becomes a [`Diagnostic`].
+//!
+//! Data flow: [`discover`] finds the workspace root and its `slac.toml`; the loader reads and
+//! parses the files, following imports; `lower` turns each tree into declarations; `resolve`
+//! checks names across the workspace and applies `extends`; `checks` runs the rules of the
+//! language reference §7. This crate reads files through a [`FileProvider`] and never prints.
+
+mod checks;
+mod config;
+mod loader;
+mod lower;
+pub mod model;
+mod resolve;
+mod symbols;
+mod values;
+
+pub use checks::today_from_env;
+pub use config::{Config, DocsConfig, WorkspaceConfig};
+pub use loader::{discover, normalize, Discovery, Disk, FileProvider, LoadError, CONFIG_FILE};
+pub use model::Model;
+pub use symbols::{Definition, Reference, SymbolKind, Symbols};
+
+use std::path::{Path, PathBuf};
+
+use chrono::NaiveDate;
+use slac_diagnostics::{Code, Diagnostic, Severity};
+use slac_source::{SourceMap, Span};
+use slac_syntax::SyntaxTree;
+
+/// What a check depends on besides the files.
+#[derive(Debug, Clone)]
+pub struct Options {
+    /// The date W003 compares with.
+    pub today: NaiveDate,
+}
+
+/// A loaded and checked workspace.
+#[derive(Debug)]
+pub struct Workspace {
+    pub root: PathBuf,
+    pub config: Config,
+    pub sources: SourceMap,
+    /// The syntax tree of each file, by file id; `None` for a file that could not be read as text
+    /// (and for `slac.toml`).
+    pub trees: Vec<Option<SyntaxTree>>,
+    pub model: Model,
+    pub symbols: Symbols,
+    /// Every diagnostic, sorted by file and position.
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+impl Workspace {
+    pub fn error_count(&self) -> usize {
+        self.diagnostics
+            .iter()
+            .filter(|d| d.severity() == Severity::Error)
+            .count()
+    }
+
+    pub fn warning_count(&self) -> usize {
+        self.diagnostics
+            .iter()
+            .filter(|d| d.severity() == Severity::Warning)
+            .count()
+    }
+
+    pub fn has_errors(&self) -> bool {
+        self.error_count() > 0
+    }
+}
+
+/// Loads the workspace of `path` from the disk and checks it.
+pub fn load(path: &Path, options: &Options) -> Result<Workspace, LoadError> {
+    load_with(path, options, &Disk)
+}
+
+/// Loads the workspace of `path`, reading files through `provider`, and checks it.
+pub fn load_with(
+    path: &Path,
+    options: &Options,
+    provider: &dyn FileProvider,
+) -> Result<Workspace, LoadError> {
+    let discovery = discover(path)?;
+    let (config, config_problem) = match &discovery.config_path {
+        Some(config_path) => {
+            let bytes = provider.read(config_path).map_err(|source| LoadError::Io {
+                path: config_path.clone(),
+                source,
+            })?;
+            let text = String::from_utf8_lossy(&bytes).into_owned();
+            match toml::from_str::<Config>(&text) {
+                Ok(config) => (config, None),
+                Err(error) => (Config::default(), Some((config_path.clone(), text, error))),
+            }
+        }
+        None => (Config::default(), None),
+    };
+    let files = match &discovery.single_file {
+        Some(file) => vec![file.clone()],
+        None => loader::included_files(&discovery.root, &config)?,
+    };
+    let loaded = loader::load_files(&discovery.root, &files, provider);
+    let mut workspace = analyze(discovery.root, config, loaded, options);
+    if let Some((config_path, text, error)) = config_problem {
+        let span = error.span().map_or(Span::empty(0), Span::from_range);
+        let id = workspace.sources.add(config_path, text);
+        workspace.trees.push(None);
+        workspace.diagnostics.push(
+            Diagnostic::new(
+                Code::E001,
+                id,
+                span,
+                format!("invalid slac.toml: {}", error.message()),
+            )
+            .with_help("keys are `[workspace] include, out` and `[docs] languages, templates`"),
+        );
+        slac_diagnostics::sort(&mut workspace.diagnostics);
+    }
+    Ok(workspace)
+}
+
+/// Checks files already in memory (the language server's buffers): `files` are (path, text)
+/// pairs of the workspace rooted at `root`.
+pub fn check_files(
+    root: &Path,
+    config: Config,
+    files: &[(PathBuf, String)],
+    options: &Options,
+) -> Workspace {
+    struct Memory<'a>(&'a [(PathBuf, String)]);
+    impl FileProvider for Memory<'_> {
+        fn read(&self, path: &Path) -> std::io::Result<Vec<u8>> {
+            let wanted = normalize(path);
+            match self.0.iter().find(|(p, _)| normalize(p) == wanted) {
+                Some((_, text)) => Ok(text.as_bytes().to_vec()),
+                None => std::fs::read(path),
+            }
+        }
+    }
+    let paths: Vec<PathBuf> = files.iter().map(|(p, _)| p.clone()).collect();
+    let loaded = loader::load_files(root, &paths, &Memory(files));
+    analyze(root.to_path_buf(), config, loaded, options)
+}
+
+fn analyze(root: PathBuf, config: Config, loaded: loader::Loaded, options: &Options) -> Workspace {
+    let loader::Loaded {
+        sources,
+        trees,
+        mut diagnostics,
+    } = loaded;
+    let mut declarations = lower::Declarations::default();
+    for (index, tree) in trees.iter().enumerate() {
+        let Some(tree) = tree else { continue };
+        let file = sources.iter().nth(index).map(|f| (f.id(), f.shared_text()));
+        let Some((file, text)) = file else { continue };
+        let mut lowering = lower::Lowering {
+            read: values::Reader {
+                file,
+                text: &text,
+                diagnostics: &mut diagnostics,
+            },
+            out: &mut declarations,
+        };
+        for node in &tree.items {
+            lowering.declaration(node);
+        }
+    }
+    let (model, symbols) = resolve::resolve(declarations, &mut diagnostics);
+    checks::Checker {
+        model: &model,
+        sources: &sources,
+        today: options.today,
+        diagnostics: &mut diagnostics,
+    }
+    .run();
+    slac_diagnostics::sort(&mut diagnostics);
+    diagnostics.dedup();
+    Workspace {
+        root,
+        config,
+        sources,
+        trees,
+        model,
+        symbols,
+        diagnostics,
+    }
+}
+
+/// The `.sla` files of the workspace of `path` (for a file outside any workspace with a
+/// `slac.toml`, that file alone), without reading or checking them.
+pub fn workspace_files(path: &Path) -> Result<Vec<PathBuf>, LoadError> {
+    let discovery = discover(path)?;
+    if let Some(file) = discovery.single_file {
+        return Ok(vec![file]);
+    }
+    let config = match &discovery.config_path {
+        Some(config_path) => {
+            let text = std::fs::read_to_string(config_path).map_err(|source| LoadError::Io {
+                path: config_path.clone(),
+                source,
+            })?;
+            toml::from_str::<Config>(&text).unwrap_or_default()
+        }
+        None => Config::default(),
+    };
+    if path.is_file() {
+        return Ok(vec![path.to_path_buf()]);
+    }
+    loader::included_files(&discovery.root, &config)
+}

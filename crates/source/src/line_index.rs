@@ -111,10 +111,23 @@ mod tests {
         let text = "ab\nécole 😀x\n";
         let index = LineIndex::new(text);
         let x = text.find('x').unwrap() as u32;
-        assert_eq!(index.line_col(text, x, PositionEncoding::Utf8), LineCol { line: 1, col: 11 });
-        assert_eq!(index.line_col(text, x, PositionEncoding::Utf16), LineCol { line: 1, col: 8 });
-        assert_eq!(index.line_col(text, x, PositionEncoding::Chars), LineCol { line: 1, col: 7 });
-        for encoding in [PositionEncoding::Utf8, PositionEncoding::Utf16, PositionEncoding::Chars] {
+        assert_eq!(
+            index.line_col(text, x, PositionEncoding::Utf8),
+            LineCol { line: 1, col: 11 }
+        );
+        assert_eq!(
+            index.line_col(text, x, PositionEncoding::Utf16),
+            LineCol { line: 1, col: 8 }
+        );
+        assert_eq!(
+            index.line_col(text, x, PositionEncoding::Chars),
+            LineCol { line: 1, col: 7 }
+        );
+        for encoding in [
+            PositionEncoding::Utf8,
+            PositionEncoding::Utf16,
+            PositionEncoding::Chars,
+        ] {
             let at = index.line_col(text, x, encoding);
             assert_eq!(index.offset(text, at, encoding), x);
         }
@@ -125,7 +138,13 @@ mod tests {
         let text = "one\ntwo";
         let index = LineIndex::new(text);
         assert_eq!(index.line_of(100), 1);
-        assert_eq!(index.offset(text, LineCol { line: 9, col: 0 }, PositionEncoding::Utf8), 7);
-        assert_eq!(index.offset(text, LineCol { line: 0, col: 99 }, PositionEncoding::Utf8), 3);
+        assert_eq!(
+            index.offset(text, LineCol { line: 9, col: 0 }, PositionEncoding::Utf8),
+            7
+        );
+        assert_eq!(
+            index.offset(text, LineCol { line: 0, col: 99 }, PositionEncoding::Utf8),
+            3
+        );
     }
 }

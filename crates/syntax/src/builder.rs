@@ -247,7 +247,9 @@ impl<'t> Builder<'t> {
                 Rule::top_error => {
                     let span = span_of(&pair);
                     if let Some(previous) = items.last_mut() {
-                        if previous.kind == NodeKind::Error && self.only_blank_between(previous.span, span) {
+                        if previous.kind == NodeKind::Error
+                            && self.only_blank_between(previous.span, span)
+                        {
                             previous.span = previous.span.cover(span);
                             if let Some(error) = self.errors.last_mut() {
                                 error.primary.span = error.primary.span.cover(span);
@@ -292,7 +294,8 @@ impl<'t> Builder<'t> {
                     id.to_ascii_lowercase().replace('-', "_")
                 ))
             } else {
-                diagnostic.with_help("a declaration is a keyword, a lowercase id and a `{ … }` body")
+                diagnostic
+                    .with_help("a declaration is a keyword, a lowercase id and a `{ … }` body")
             }
         } else {
             let mut diagnostic = Diagnostic::new(
@@ -327,7 +330,8 @@ impl<'t> Builder<'t> {
             body: None,
             doc: None,
         };
-        let named = kind.is_declaration() || matches!(kind, NodeKind::Contact | NodeKind::Objective);
+        let named =
+            kind.is_declaration() || matches!(kind, NodeKind::Contact | NodeKind::Objective);
         for child in pair.into_inner() {
             let rule = child.as_rule();
             match rule {
@@ -388,7 +392,11 @@ impl<'t> Builder<'t> {
         }
         for error in unescape(raw).1 {
             let start = token.span.start + 1 + error.offset as u32;
-            let code = if error.invalid_value { Code::E005 } else { Code::E001 };
+            let code = if error.invalid_value {
+                Code::E005
+            } else {
+                Code::E001
+            };
             let mut diagnostic = Diagnostic::new(
                 code,
                 self.file,
@@ -412,7 +420,7 @@ impl<'t> Builder<'t> {
         for child in pair.into_inner() {
             match child.as_rule() {
                 Rule::COMMENT => self.comment(&child),
-                Rule::missing_close => {
+                Rule::missing_close | Rule::missing_close_inner | Rule::missing_close_sli => {
                     closed = false;
                     let at = span_of(&child);
                     let what = match owner.name_text(self.text) {
@@ -420,10 +428,15 @@ impl<'t> Builder<'t> {
                         None => context_name(context).to_string(),
                     };
                     self.errors.push(
-                        Diagnostic::new(Code::E001, self.file, open, format!("unclosed `{{`: {what} has no closing `}}`"))
-                            .with_primary_message("this `{` is never closed")
-                            .with_label(Label::new(self.file, at, "expected `}` before this point"))
-                            .with_help("add the missing `}`"),
+                        Diagnostic::new(
+                            Code::E001,
+                            self.file,
+                            open,
+                            format!("unclosed `{{`: {what} has no closing `}}`"),
+                        )
+                        .with_primary_message("this `{` is never closed")
+                        .with_label(Label::new(self.file, at, "expected `}` before this point"))
+                        .with_help("add the missing `}`"),
                     );
                 }
                 Rule::bad_item => {
@@ -489,7 +502,11 @@ impl<'t> Builder<'t> {
                 format!("`{word}` is not a field of {}", context_name(context)),
             )
             .with_primary_message("not expected here")
-            .with_help(format!("{} takes {}", context_name(context), one_of(allowed)))
+            .with_help(format!(
+                "{} takes {}",
+                context_name(context),
+                one_of(allowed)
+            ))
         } else {
             let diagnostic = Diagnostic::new(
                 Code::E001,
@@ -564,7 +581,9 @@ impl DocAttacher<'_> {
         let mut boundary = start;
         while index > 0 {
             let comment = self.comments[index - 1];
-            let gap = self.text.get(comment.span.end as usize..boundary as usize)?;
+            let gap = self
+                .text
+                .get(comment.span.end as usize..boundary as usize)?;
             if !comment.is_doc || !gap.trim().is_empty() || gap.matches('\n').count() > 1 {
                 break;
             }
@@ -586,7 +605,9 @@ impl DocAttacher<'_> {
             })
             .collect();
         Some(Doc {
-            span: self.comments[first].span.cover(self.comments[last - 1].span),
+            span: self.comments[first]
+                .span
+                .cover(self.comments[last - 1].span),
             text: lines.join("\n"),
         })
     }

@@ -104,7 +104,10 @@ pub fn dedent_text_block(raw: &str) -> String {
     if !inner.contains('\n') {
         return inner.to_string();
     }
-    let mut lines: Vec<&str> = inner.split('\n').map(|l| l.trim_end_matches('\r')).collect();
+    let mut lines: Vec<&str> = inner
+        .split('\n')
+        .map(|l| l.trim_end_matches('\r'))
+        .collect();
     if lines.first().is_some_and(|l| l.trim().is_empty()) {
         lines.remove(0);
     }

@@ -1,0 +1,93 @@
+//! `slac check`: load each workspace named, print its diagnostics, and exit 1 on errors.
+
+use std::path::{Path, PathBuf};
+
+use slac_model::{Options, Workspace};
+
+use crate::args::{CheckArgs, Format};
+use crate::{render, Outcome};
+
+/// The paths to work on: those given, else the current folder.
+pub fn paths_or_current(paths: &[PathBuf]) -> Vec<PathBuf> {
+    if paths.is_empty() {
+        vec![PathBuf::from(".")]
+    } else {
+        paths.to_vec()
+    }
+}
+
+/// Loads every workspace named, or the environment problem that stopped it.
+pub fn load_all(paths: &[PathBuf]) -> Result<Vec<Workspace>, String> {
+    let options = Options {
+        today: slac_model::today_from_env()?,
+    };
+    let mut workspaces: Vec<Workspace> = Vec::new();
+    for path in paths_or_current(paths) {
+        let workspace = slac_model::load(&path, &options).map_err(|e| e.to_string())?;
+        // Two paths of one workspace (`slac check ws ws/a.sla`) are checked once.
+        let key = identity(&workspace);
+        if !workspaces.iter().any(|w| identity(w) == key) {
+            workspaces.push(workspace);
+        }
+    }
+    Ok(workspaces)
+}
+
+fn identity(workspace: &Workspace) -> Vec<PathBuf> {
+    let mut paths: Vec<PathBuf> = workspace
+        .sources
+        .iter()
+        .map(|f| {
+            slac_model::normalize(
+                &std::path::absolute(f.path()).unwrap_or_else(|_| f.path().to_path_buf()),
+            )
+        })
+        .collect();
+    paths.sort();
+    paths
+}
+
+pub fn run(args: &CheckArgs) -> Outcome {
+    let workspaces = match load_all(&args.paths) {
+        Ok(workspaces) => workspaces,
+        Err(message) => return Outcome::Environment(message),
+    };
+    let (mut errors, mut warnings, mut files) = (0, 0, 0);
+    for workspace in &workspaces {
+        match args.format {
+            Format::Human => render::human(&workspace.diagnostics, &workspace.sources),
+            Format::Json => render::json(&workspace.diagnostics, &workspace.sources),
+        }
+        errors += workspace.error_count();
+        warnings += workspace.warning_count();
+        files += workspace.sources.len();
+    }
+    if args.format == Format::Human {
+        eprintln!("{}", summary(errors, warnings, files, &workspaces[0].root));
+    }
+    if errors > 0 || (args.deny_warnings && warnings > 0) {
+        Outcome::InputErrors
+    } else {
+        Outcome::Success
+    }
+}
+
+fn plural(n: usize, word: &str) -> String {
+    if n == 1 {
+        format!("1 {word}")
+    } else {
+        format!("{n} {word}s")
+    }
+}
+
+fn summary(errors: usize, warnings: usize, files: usize, root: &Path) -> String {
+    let checked = format!("checked {} in {}", plural(files, "file"), root.display());
+    match (errors, warnings) {
+        (0, 0) => format!("{checked}: no problems"),
+        _ => format!(
+            "{checked}: {}, {}",
+            plural(errors, "error"),
+            plural(warnings, "warning")
+        ),
+    }
+}

@@ -1,0 +1,363 @@
+//! Finding a workspace and reading its files: discovery, `slac.toml`, include globs, imports.
+//!
+//! File access goes through a [`FileProvider`], so that an editor can serve unsaved text.
+
+use std::collections::{HashMap, HashSet};
+use std::io;
+use std::path::{Component, Path, PathBuf};
+
+use globset::{Glob, GlobSetBuilder};
+use slac_diagnostics::{Code, Diagnostic, Label};
+use slac_source::{FileId, SourceMap, Span};
+use slac_syntax::{NodeKind, SyntaxTree, TokenKind};
+
+use crate::config::Config;
+
+/// Where the text of a file comes from: the disk, or an editor's buffers over it.
+pub trait FileProvider {
+    fn read(&self, path: &Path) -> io::Result<Vec<u8>>;
+}
+
+/// Reads files from the disk.
+pub struct Disk;
+
+impl FileProvider for Disk {
+    fn read(&self, path: &Path) -> io::Result<Vec<u8>> {
+        std::fs::read(path)
+    }
+}
+
+/// A problem with the environment rather than with the input: the CLI exits with status 2.
+#[derive(Debug, thiserror::Error)]
+pub enum LoadError {
+    #[error("{path}: {source}")]
+    Io { path: PathBuf, source: io::Error },
+    #[error("{path}: not a `.sla` file or a folder")]
+    NotSla { path: PathBuf },
+    #[error("invalid include glob `{glob}` in slac.toml: {message}")]
+    Glob { glob: String, message: String },
+}
+
+/// What a path names: the workspace root, its config file, and whether only one file was named
+/// (a file outside any workspace with a `slac.toml`).
+#[derive(Debug, Clone)]
+pub struct Discovery {
+    pub root: PathBuf,
+    pub config_path: Option<PathBuf>,
+    pub single_file: Option<PathBuf>,
+}
+
+pub const CONFIG_FILE: &str = "slac.toml";
+
+/// The workspace of a path: for a folder, the nearest `slac.toml` at or above it, else the folder
+/// itself, and every included `.sla` file below the root; for a file, its workspace the same way
+/// when a `slac.toml` is found above it, else the file alone (with its imports).
+pub fn discover(path: &Path) -> Result<Discovery, LoadError> {
+    let metadata = std::fs::metadata(path).map_err(|source| LoadError::Io {
+        path: path.to_path_buf(),
+        source,
+    })?;
+    let folder = if metadata.is_dir() {
+        path.to_path_buf()
+    } else {
+        if path.extension().is_none_or(|e| e != "sla") {
+            return Err(LoadError::NotSla {
+                path: path.to_path_buf(),
+            });
+        }
+        path.parent()
+            .map_or_else(|| PathBuf::from("."), Path::to_path_buf)
+    };
+    let config_root = nearest_config(&folder);
+    let root = config_root.clone().unwrap_or_else(|| folder.clone());
+    let config_path = config_root.map(|r| r.join(CONFIG_FILE));
+    let single_file = (!metadata.is_dir() && config_path.is_none()).then(|| path.to_path_buf());
+    Ok(Discovery {
+        root,
+        config_path,
+        single_file,
+    })
+}
+
+/// The nearest folder at or above `folder` holding a `slac.toml`, keeping the path's form
+/// (relative stays relative) so that diagnostics name files as the user did.
+fn nearest_config(folder: &Path) -> Option<PathBuf> {
+    let absolute = std::path::absolute(folder).ok()?;
+    for (ups, ancestor) in absolute.ancestors().enumerate() {
+        if ancestor.join(CONFIG_FILE).is_file() {
+            let mut found = folder.to_path_buf();
+            for _ in 0..ups {
+                found.push("..");
+            }
+            return Some(found);
+        }
+    }
+    None
+}
+
+/// The `.sla` files below `root` that the include globs select, in path order, skipping hidden
+/// folders, `target` and the output folder.
+pub(crate) fn included_files(root: &Path, config: &Config) -> Result<Vec<PathBuf>, LoadError> {
+    let mut builder = GlobSetBuilder::new();
+    for pattern in &config.workspace.include {
+        let glob = Glob::new(pattern).map_err(|e| LoadError::Glob {
+            glob: pattern.clone(),
+            message: e.to_string(),
+        })?;
+        builder.add(glob);
+    }
+    let globs = builder.build().map_err(|e| LoadError::Glob {
+        glob: config.workspace.include.join(", "),
+        message: e.to_string(),
+    })?;
+    let out = root.join(&config.workspace.out);
+    let mut files = Vec::new();
+    let walker = walkdir::WalkDir::new(root)
+        .follow_links(false)
+        .sort_by_file_name()
+        .into_iter()
+        .filter_entry(|e| {
+            let name = e.file_name().to_string_lossy();
+            e.depth() == 0 || !(name.starts_with('.') || name == "target" || e.path() == out)
+        });
+    for entry in walker {
+        let entry = entry.map_err(|e| LoadError::Io {
+            path: e
+                .path()
+                .map_or_else(|| root.to_path_buf(), Path::to_path_buf),
+            source: e.into(),
+        })?;
+        if !entry.file_type().is_file() {
+            continue;
+        }
+        let relative = entry.path().strip_prefix(root).unwrap_or(entry.path());
+        if entry.path().extension().is_some_and(|e| e == "sla") && globs.is_match(relative) {
+            files.push(entry.path().to_path_buf());
+        }
+    }
+    Ok(files)
+}
+
+/// Removes `.` and resolves `..` without touching the disk.
+pub fn normalize(path: &Path) -> PathBuf {
+    let mut out = PathBuf::new();
+    for component in path.components() {
+        match component {
+            Component::CurDir => {}
+            Component::ParentDir => match out.components().next_back() {
+                Some(Component::Normal(_)) => {
+                    out.pop();
+                }
+                Some(Component::RootDir | Component::Prefix(_)) => {}
+                _ => out.push(".."),
+            },
+            other => out.push(other),
+        }
+    }
+    out
+}
+
+/// The files read so far and the parsed trees, by file id.
+pub(crate) struct Loaded {
+    pub sources: SourceMap,
+    pub trees: Vec<Option<SyntaxTree>>,
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+/// An `import` edge: which file imports which, and where the path is written.
+struct Import {
+    from: FileId,
+    to: FileId,
+    span: Span,
+}
+
+/// Reads and parses the files, following imports.
+pub(crate) fn load_files(root: &Path, files: &[PathBuf], provider: &dyn FileProvider) -> Loaded {
+    let mut loaded = Loaded {
+        sources: SourceMap::new(),
+        trees: Vec::new(),
+        diagnostics: Vec::new(),
+    };
+    let absolute_root =
+        normalize(&std::path::absolute(root).unwrap_or_else(|_| root.to_path_buf()));
+    let mut by_path: HashMap<PathBuf, FileId> = HashMap::new();
+    let mut queue: Vec<(PathBuf, Option<(FileId, Span)>)> =
+        files.iter().map(|f| (normalize(f), None)).collect();
+    queue.reverse();
+    let mut imports: Vec<Import> = Vec::new();
+    while let Some((path, importer)) = queue.pop() {
+        let key = normalize(&std::path::absolute(&path).unwrap_or_else(|_| path.clone()));
+        if let Some(&id) = by_path.get(&key) {
+            if let Some((from, span)) = importer {
+                imports.push(Import { from, to: id, span });
+            }
+            continue;
+        }
+        let bytes = match provider.read(&path) {
+            Ok(bytes) => bytes,
+            Err(error) => {
+                if let Some((from, span)) = importer {
+                    loaded.diagnostics.push(
+                        Diagnostic::new(
+                            Code::E002,
+                            from,
+                            span,
+                            format!("cannot read imported file `{}`: {error}", path.display()),
+                        )
+                        .with_primary_message("imported here"),
+                    );
+                } else {
+                    let id = loaded.sources.add(&path, "");
+                    loaded.trees.push(None);
+                    loaded.diagnostics.push(Diagnostic::new(
+                        Code::E001,
+                        id,
+                        Span::empty(0),
+                        format!("cannot read `{}`: {error}", path.display()),
+                    ));
+                }
+                continue;
+            }
+        };
+        let (text, invalid_at) = match String::from_utf8(bytes) {
+            Ok(text) => (text, None),
+            Err(error) => {
+                let at = error.utf8_error().valid_up_to();
+                (
+                    String::from_utf8_lossy(error.as_bytes()).into_owned(),
+                    Some(at),
+                )
+            }
+        };
+        let id = loaded.sources.add(&path, text);
+        by_path.insert(key, id);
+        if let Some((from, span)) = importer {
+            imports.push(Import { from, to: id, span });
+        }
+        if let Some(at) = invalid_at {
+            loaded.trees.push(None);
+            loaded.diagnostics.push(
+                Diagnostic::new(
+                    Code::E001,
+                    id,
+                    Span::new(at as u32, at as u32 + 1),
+                    format!(
+                        "`{}` is not valid UTF-8 (first invalid byte at offset {at})",
+                        path.display()
+                    ),
+                )
+                .with_primary_message("not UTF-8")
+                .with_help("save the file as UTF-8"),
+            );
+            continue;
+        }
+        let text = loaded.sources.file(id).shared_text();
+        let parse = slac_syntax::parse(id, &text);
+        loaded.diagnostics.extend(parse.errors);
+        let folder = path.parent().map_or_else(PathBuf::new, Path::to_path_buf);
+        let mut found = Vec::new();
+        for node in parse
+            .tree
+            .items
+            .iter()
+            .filter(|n| n.kind == NodeKind::Import)
+        {
+            let Some(token) = node.arg(TokenKind::String) else {
+                continue;
+            };
+            let relative = slac_syntax::unescape(token.text(&text)).0;
+            let target = normalize(&folder.join(&relative));
+            let absolute =
+                normalize(&std::path::absolute(&target).unwrap_or_else(|_| target.clone()));
+            if Path::new(&relative).is_absolute() || !absolute.starts_with(&absolute_root) {
+                loaded.diagnostics.push(
+                    Diagnostic::new(
+                        Code::E010,
+                        id,
+                        token.span,
+                        format!(
+                            "`{relative}` is outside the workspace root `{}`",
+                            root.display()
+                        ),
+                    )
+                    .with_primary_message("leaves the workspace")
+                    .with_help(
+                        "imports are relative paths that stay below the folder holding slac.toml",
+                    ),
+                );
+                continue;
+            }
+            found.push((target, Some((id, token.span))));
+        }
+        loaded.trees.push(Some(parse.tree));
+        for item in found.into_iter().rev() {
+            queue.push(item);
+        }
+    }
+    report_import_cycles(&imports, &mut loaded.diagnostics);
+    loaded
+}
+
+/// E009 once per import cycle, at the import of its first member in file order.
+fn report_import_cycles(imports: &[Import], diagnostics: &mut Vec<Diagnostic>) {
+    let mut edges: HashMap<FileId, Vec<&Import>> = HashMap::new();
+    for import in imports {
+        edges.entry(import.from).or_default().push(import);
+    }
+    let mut reported: HashSet<Vec<FileId>> = HashSet::new();
+    let mut starts: Vec<FileId> = edges.keys().copied().collect();
+    starts.sort();
+    for start in starts {
+        // Depth-first search for a path back to `start`.
+        let mut stack: Vec<(FileId, Vec<&Import>)> = vec![(start, Vec::new())];
+        let mut seen: HashSet<FileId> = HashSet::new();
+        while let Some((file, path)) = stack.pop() {
+            for import in edges.get(&file).map_or(&[][..], Vec::as_slice) {
+                let mut next = path.clone();
+                next.push(*import);
+                if import.to == start {
+                    let mut members: Vec<FileId> = next.iter().map(|i| i.from).collect();
+                    members.sort();
+                    if reported.insert(members) {
+                        let first = next[0];
+                        let mut diagnostic = Diagnostic::new(
+                            Code::E009,
+                            first.from,
+                            first.span,
+                            "import cycle: these files import each other",
+                        )
+                        .with_primary_message("the cycle starts here")
+                        .with_help(
+                            "imports only pull files into the workspace: remove one of the imports",
+                        );
+                        for import in &next[1..] {
+                            diagnostic = diagnostic.with_label(Label::new(
+                                import.from,
+                                import.span,
+                                "which imports",
+                            ));
+                        }
+                        diagnostics.push(diagnostic);
+                    }
+                } else if seen.insert(import.to) {
+                    stack.push((import.to, next));
+                }
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::normalize;
+    use std::path::Path;
+
+    #[test]
+    fn normalize_resolves_dots() {
+        assert_eq!(normalize(Path::new("a/./b/../c.sla")), Path::new("a/c.sla"));
+        assert_eq!(normalize(Path::new("../x.sla")), Path::new("../x.sla"));
+        assert_eq!(normalize(Path::new("a/../../x.sla")), Path::new("../x.sla"));
+        assert_eq!(normalize(Path::new("a/..")), Path::new(""));
+        assert_eq!(normalize(Path::new("/../x")), Path::new("/x"));
+    }
+}
