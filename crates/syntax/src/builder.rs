@@ -184,7 +184,74 @@ fn token_kind(rule: Rule) -> Option<TokenKind> {
 }
 
 fn is_keyword_rule(rule: Rule) -> bool {
-    format!("{rule:?}").starts_with("kw_")
+    matches!(
+        rule,
+        Rule::kw_import
+            | Rule::kw_party
+            | Rule::kw_service
+            | Rule::kw_holidays
+            | Rule::kw_calendar
+            | Rule::kw_escalation
+            | Rule::kw_agreement
+            | Rule::kw_objective
+            | Rule::kw_credit
+            | Rule::kw_contact
+            | Rule::kw_name
+            | Rule::kw_kind
+            | Rule::kw_email
+            | Rule::kw_phone
+            | Rule::kw_pager
+            | Rule::kw_description
+            | Rule::kw_owner
+            | Rule::kw_price
+            | Rule::kw_per
+            | Rule::kw_annual
+            | Rule::kw_easter
+            | Rule::kw_date
+            | Rule::kw_from
+            | Rule::kw_to
+            | Rule::kw_timezone
+            | Rule::kw_open
+            | Rule::kw_closed
+            | Rule::kw_level
+            | Rule::kw_at
+            | Rule::kw_breach
+            | Rule::kw_notify
+            | Rule::kw_title
+            | Rule::kw_version
+            | Rule::kw_effective
+            | Rule::kw_provider
+            | Rule::kw_customer
+            | Rule::kw_services
+            | Rule::kw_language
+            | Rule::kw_fee
+            | Rule::kw_review
+            | Rule::kw_reviewed
+            | Rule::kw_every
+            | Rule::kw_with
+            | Rule::kw_extends
+            | Rule::kw_responsibility
+            | Rule::kw_clause
+            | Rule::kw_sli
+            | Rule::kw_target
+            | Rule::kw_window
+            | Rule::kw_within
+            | Rule::kw_for
+            | Rule::kw_and
+            | Rule::kw_supports
+            | Rule::kw_due
+            | Rule::kw_errors
+            | Rule::kw_good
+            | Rule::kw_total
+            | Rule::kw_histogram
+            | Rule::kw_threshold
+            | Rule::kw_scale
+            | Rule::kw_satisfied
+            | Rule::kw_when
+            | Rule::kw_below
+            | Rule::kw_refund
+            | Rule::kw_cap
+    )
 }
 
 fn is_body_rule(rule: Rule) -> bool {
@@ -439,7 +506,7 @@ impl<'t> Builder<'t> {
                         .with_help("add the missing `}`"),
                     );
                 }
-                Rule::bad_item => {
+                Rule::bad_item | Rule::bad_item_obj | Rule::bad_item_sli => {
                     let item_span = span_of(&child);
                     if self.merge_bad_item(&mut items, item_span, context) {
                         continue;
