@@ -298,7 +298,7 @@ impl Checker<'_> {
                 seen.insert(case.condition_key(), case);
             }
         }
-        if objective.calendar != ALWAYS {
+        if objective.calendar != ALWAYS && self.model.calendars.contains_key(&objective.calendar) {
             for case in &objective.within {
                 let text = self.sources.file(case.at.file).slice(case.at.span);
                 let duration_text = text.split_whitespace().nth(1).unwrap_or("");
@@ -308,8 +308,9 @@ impl Checker<'_> {
                         case.at.file,
                         case.at.span,
                         format!(
-                            "`{duration_text}` counts open time on calendar `{}`: {duration_text} of business hours is not {duration_text} of calendar days",
-                            objective.calendar
+                            "`{duration_text}` on business calendar `{}` means {} hours of open time, not {duration_text} of calendar time",
+                            objective.calendar,
+                            case.duration.as_millis().unwrap_or(0) / 3_600_000
                         ),
                     )
                     .with_primary_message("calendar days on a business calendar");

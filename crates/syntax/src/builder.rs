@@ -419,6 +419,15 @@ impl<'t> Builder<'t> {
                 _ => self.args(child, &mut node.args),
             }
         }
+        // pest counts the whitespace and comments skipped before an optional part that did not
+        // match as part of the rule; a node ends with its last token or its body.
+        let last = [
+            Some(node.keyword.end),
+            node.name.map(|n| n.span.end),
+            node.args.last().map(|t| t.span.end),
+            node.body.as_ref().map(|b| b.span.end),
+        ];
+        node.span.end = last.into_iter().flatten().max().unwrap_or(node.span.end);
         Some(node)
     }
 
