@@ -54,12 +54,7 @@ impl<'s> CommentCursor<'s> {
             .is_some_and(|comment| comment.span.start < end)
     }
 
-    /// Takes every comment that is left (those after the last declaration).
-    pub fn take_rest(&mut self) -> Option<Comment> {
-        self.take_before(u32::MAX)
-    }
-
-    pub fn same_line(&self, a: u32, b: u32) -> bool {
+    fn same_line(&self, a: u32, b: u32) -> bool {
         self.lines.line_of(a) == self.lines.line_of(b)
     }
 

@@ -1,13 +1,13 @@
 //! The canonical layout of `.sla` files (`slac fmt`).
 //!
-//! [`format`] parses a file and prints it back from its syntax tree: two spaces per level, one
+//! [`format()`] parses a file and prints it back from its syntax tree: two spaces per level, one
 //! field per line, one space between tokens, blank lines kept (at most one) inside bodies and
 //! exactly one between top-level declarations, `within` and `easter` values and the trailing
 //! comments of consecutive fields lined up. Every token is printed with its source text and
 //! every comment is kept, in order, so formatting never changes what a file means. A file with
 //! syntax errors is never rewritten.
 //!
-//! The work is split in passes over a list of [`line::Line`]s: the printer decides the lines
+//! The work is split in passes over a list of `Line`s: the printer decides the lines
 //! (`printer`, with `tokens` for the text of a field and `comments` walking the comments), then
 //! `docs` keeps loose `///` comments from documenting a node, `align` lines up columns, and
 //! `render` writes the text. This crate knows the syntax tree, not the model: it never judges

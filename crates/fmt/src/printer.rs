@@ -46,14 +46,8 @@ impl<'s> Printer<'s> {
             after_item: None,
             top_level: true,
         };
+        // Every comment starts before `u32::MAX`, so the top level takes every comment left.
         printer.items(&tree.items, 0, u32::MAX, sequence);
-        while let Some(comment) = printer.comments.take_rest() {
-            // Unreachable for a tree from the parser (every comment lies before `u32::MAX`), but a
-            // comment is never dropped.
-            printer
-                .lines
-                .push(Line::comment(0, printer.comments.printed(comment, false)));
-        }
         printer.lines
     }
 
@@ -66,10 +60,21 @@ impl<'s> Printer<'s> {
                 self.own_line_comment(comment, depth, Some(item.kind), attached, &mut sequence);
             }
             self.separate(&sequence, Some(item.kind), item.span.start);
-            let limit = items.get(index + 1).map_or(end, doc_start);
-            sequence.previous_end = self.node(item, depth, limit);
+            let next = items.get(index + 1);
+            let printed = self.node(item, depth, next.map_or(end, doc_start));
+            sequence.previous_end = printed.end;
             sequence.at_start = false;
             sequence.after_item = Some(item.kind);
+            for comment in printed.overflow {
+                // Moved comments stay right after their field; only the blank line that
+                // separates top-level declarations may come before them.
+                if self.forced_blank(&sequence, next.map(|next| next.kind)) {
+                    self.lines.push(Line::blank());
+                }
+                self.lines
+                    .push(Line::comment(depth, self.comments.printed(comment, false)));
+                sequence.after_item = None;
+            }
         }
         while let Some(comment) = self.comments.take_before(end) {
             self.own_line_comment(comment, depth, None, false, &mut sequence);
@@ -94,7 +99,8 @@ impl<'s> Printer<'s> {
         sequence.after_item = None;
     }
 
-    /// Prints the blank line that goes before the text starting at `start`, if any.
+    /// Prints the blank line that goes before the text starting at `start`, if any: the one
+    /// that separates top-level declarations, or one that the source has.
     ///
     /// `next_item` is the item that this text starts or leads to (none for the comments at the
     /// end of a body or file).
@@ -102,16 +108,7 @@ impl<'s> Printer<'s> {
         if sequence.at_start {
             return;
         }
-        let forced = match sequence.after_item {
-            Some(previous) if sequence.top_level => {
-                // Consecutive imports form a group that keeps its own spacing.
-                let imports = previous == NodeKind::Import
-                    && next_item.is_none_or(|next| next == NodeKind::Import);
-                !imports
-            }
-            _ => false,
-        };
-        if forced
+        if self.forced_blank(sequence, next_item)
             || self
                 .comments
                 .blank_line_between(sequence.previous_end, start)
@@ -120,32 +117,56 @@ impl<'s> Printer<'s> {
         }
     }
 
+    /// A top-level declaration is followed by a blank line, unless it is an import followed by
+    /// another import (or by the end of the file): a group of imports keeps its own spacing.
+    fn forced_blank(&self, sequence: &Sequence, next_item: Option<NodeKind>) -> bool {
+        match sequence.after_item {
+            Some(previous) if sequence.top_level => {
+                previous != NodeKind::Import
+                    || next_item.is_some_and(|next| next != NodeKind::Import)
+            }
+            _ => false,
+        }
+    }
+
     /// Prints one node; `limit` is where the next node's doc comment starts, which no trailing
-    /// comment of this node may take. Returns the end of the source text printed.
-    fn node(&mut self, node: &Node, depth: usize, limit: u32) -> u32 {
+    /// comment of this node may take.
+    fn node(&mut self, node: &Node, depth: usize, limit: u32) -> Printed {
         match &node.body {
-            Some(body) => self.block(node, body, depth, limit),
+            Some(body) => Printed {
+                end: self.block(node, body, depth, limit),
+                overflow: Vec::new(),
+            },
             None => self.field(node, depth, limit),
         }
     }
 
-    fn field(&mut self, node: &Node, depth: usize, limit: u32) -> u32 {
+    /// A field on one line (or a few, for a text block). The comments written between its
+    /// tokens, and the one after it on its last line, follow it: the first one ends its last
+    /// line, the others overflow onto lines of their own.
+    fn field(&mut self, node: &Node, depth: usize, limit: u32) -> Printed {
         self.lines.extend(token_lines(
             self.source,
             node.kind,
             node_tokens(node),
             depth,
         ));
-        let mut placed = 0;
-        while let Some(comment) = self.comments.take_before(node.span.end) {
-            self.after_line(comment, depth, &mut placed);
+        let mut end = last_token_end(node);
+        let mut following = Vec::new();
+        while let Some(comment) = self.comments.take_before(end) {
+            following.push(comment);
         }
-        match self.comments.take_trailing(node.span.end, limit) {
-            Some(comment) => {
-                self.after_line(comment, depth, &mut placed);
-                comment.span.end
-            }
-            None => node.span.end,
+        if let Some(comment) = self.comments.take_trailing(end, limit) {
+            following.push(comment);
+            end = comment.span.end;
+        }
+        let mut following = following.into_iter();
+        if let Some(first) = following.next() {
+            self.end_line_with(first, depth);
+        }
+        Printed {
+            end,
+            overflow: following.collect(),
         }
     }
 
@@ -166,32 +187,40 @@ impl<'s> Printer<'s> {
             self.end_header(" {}", Role::Code);
         } else {
             self.end_header(" {", Role::Open);
-            let mut placed = 0;
-            let mut previous_end = body.open.end;
-            while let Some(comment) = self.comments.take_before(body.open.start) {
-                self.after_line(comment, depth + 1, &mut placed);
-                previous_end = comment.span.end;
-            }
-            let first_doc = body.items.first().map_or(close, doc_start);
-            if let Some(comment) = self.comments.take_trailing(body.open.end, first_doc) {
-                self.after_line(comment, depth + 1, &mut placed);
-                previous_end = comment.span.end;
-            }
-            let sequence = Sequence {
-                previous_end,
-                // Only comments that went on lines of their own count as printed in the body.
-                at_start: placed <= 1,
+            // Comments in the header and after `{`: the first ends the `{` line, the others
+            // open the body.
+            let mut sequence = Sequence {
+                previous_end: body.open.end,
+                at_start: true,
                 after_item: None,
                 top_level: false,
             };
+            let first_doc = body.items.first().map_or(close, doc_start);
+            let mut first = true;
+            while let Some(comment) = self
+                .comments
+                .take_before(body.open.start)
+                .or_else(|| self.comments.take_trailing(body.open.end, first_doc))
+            {
+                if first {
+                    self.end_line_with(comment, depth + 1);
+                    first = false;
+                } else {
+                    self.lines.push(Line::comment(
+                        depth + 1,
+                        self.comments.printed(comment, false),
+                    ));
+                    sequence.at_start = false;
+                }
+                sequence.previous_end = comment.span.end;
+            }
             self.items(&body.items, depth + 1, close, sequence);
             self.lines
                 .push(Line::code(depth, Role::Close, "}".to_string()));
         }
-        let mut placed = 0;
         match self.comments.take_trailing(body.span.end, limit) {
             Some(comment) => {
-                self.after_line(comment, depth, &mut placed);
+                self.end_line_with(comment, depth);
                 comment.span.end
             }
             None => body.span.end,
@@ -206,16 +235,37 @@ impl<'s> Printer<'s> {
         }
     }
 
-    /// Places a comment that follows the line just printed: the first one (`placed == 0`) ends
-    /// that line, the next ones go on lines of their own at `depth`.
-    fn after_line(&mut self, comment: Comment, depth: usize, placed: &mut usize) {
+    /// Makes `comment` the trailing comment of the last line printed (or, should that line
+    /// have one already, a line of its own at `depth`).
+    fn end_line_with(&mut self, comment: Comment, depth: usize) {
         let printed = self.comments.printed(comment, false);
         match self.lines.last_mut() {
-            Some(line) if *placed == 0 && line.comment.is_none() => line.comment = Some(printed),
+            Some(line) if line.comment.is_none() && line.role != Role::Comment => {
+                line.comment = Some(printed);
+            }
             _ => self.lines.push(Line::comment(depth, printed)),
         }
-        *placed += 1;
     }
+}
+
+/// What printing a node leaves to its sequence.
+struct Printed {
+    /// The end of the source text printed, trailing comment included.
+    end: u32,
+    /// Comments moved out of the node that go on lines of their own right after it.
+    overflow: Vec<Comment>,
+}
+
+/// Where the last token of a field ends.
+///
+/// Taken from the tokens rather than from `node.span`: pest lets the span of a rule that ends
+/// with an optional part (`within 1h` without `for`) run over the whitespace and comments after
+/// it, and those comments belong after the field, not inside it.
+fn last_token_end(node: &Node) -> u32 {
+    node.args
+        .last()
+        .or(node.name.as_ref())
+        .map_or(node.keyword.end, |token| token.span.end)
 }
 
 /// Where a node starts, its doc comment included.
