@@ -171,72 +171,161 @@ struct Import {
     span: Span,
 }
 
-/// Reads and parses the files, following imports.
-pub(crate) fn load_files(root: &Path, files: &[PathBuf], provider: &dyn FileProvider) -> Loaded {
-    let mut loaded = Loaded {
-        sources: SourceMap::new(),
-        trees: Vec::new(),
-        diagnostics: Vec::new(),
+/// A file read and parsed, before it joins the [`SourceMap`].
+struct Prepared {
+    path: PathBuf,
+    text: String,
+    /// The offset of the first byte that is not UTF-8, when the file is not text.
+    invalid_at: Option<usize>,
+    parse: Option<slac_syntax::Parse>,
+}
+
+/// Decodes and parses one file that will get the id `id`. Files are independent until their
+/// imports are followed, so this runs in parallel.
+fn prepare(id: FileId, path: PathBuf, bytes: Vec<u8>) -> Prepared {
+    let (text, invalid_at) = match String::from_utf8(bytes) {
+        Ok(text) => (text, None),
+        Err(error) => {
+            let at = error.utf8_error().valid_up_to();
+            (
+                String::from_utf8_lossy(error.as_bytes()).into_owned(),
+                Some(at),
+            )
+        }
     };
-    let absolute_root =
-        normalize(&std::path::absolute(root).unwrap_or_else(|_| root.to_path_buf()));
-    let mut by_path: HashMap<PathBuf, FileId> = HashMap::new();
-    let mut queue: Vec<(PathBuf, Option<(FileId, Span)>)> =
-        files.iter().map(|f| (normalize(f), None)).collect();
-    queue.reverse();
-    let mut imports: Vec<Import> = Vec::new();
-    while let Some((path, importer)) = queue.pop() {
-        let key = normalize(&std::path::absolute(&path).unwrap_or_else(|_| path.clone()));
-        if let Some(&id) = by_path.get(&key) {
-            if let Some((from, span)) = importer {
-                imports.push(Import { from, to: id, span });
-            }
+    let parse = invalid_at.is_none().then(|| slac_syntax::parse(id, &text));
+    Prepared {
+        path,
+        text,
+        invalid_at,
+        parse,
+    }
+}
+
+/// Reads and parses the files, following imports. The included files are parsed in parallel and
+/// numbered in the order given (path order), then imported files after them, so ids and
+/// diagnostics do not depend on scheduling.
+pub(crate) fn load_files(root: &Path, files: &[PathBuf], provider: &dyn FileProvider) -> Loaded {
+    use rayon::prelude::*;
+
+    let mut loader = Loader {
+        loaded: Loaded {
+            sources: SourceMap::new(),
+            trees: Vec::new(),
+            diagnostics: Vec::new(),
+        },
+        absolute_root: normalize(&std::path::absolute(root).unwrap_or_else(|_| root.to_path_buf())),
+        root: root.to_path_buf(),
+        by_path: HashMap::new(),
+        imports: Vec::new(),
+        queue: Vec::new(),
+    };
+    let mut initial: Vec<(PathBuf, PathBuf)> = Vec::new();
+    for file in files {
+        let path = normalize(file);
+        let key = absolute_key(&path);
+        if initial.iter().all(|(_, k)| *k != key) {
+            initial.push((path, key));
+        }
+    }
+    // Reading goes through the provider, which need not be thread-safe; parsing is the work.
+    let contents: Vec<(PathBuf, PathBuf, std::io::Result<Vec<u8>>)> = initial
+        .into_iter()
+        .map(|(path, key)| {
+            let bytes = provider.read(&path);
+            (path, key, bytes)
+        })
+        .collect();
+    let prepared: Vec<(PathBuf, Result<Prepared, std::io::Error>)> = contents
+        .into_par_iter()
+        .enumerate()
+        .map(|(index, (path, key, bytes))| {
+            (
+                key,
+                bytes.map(|bytes| prepare(FileId::new(index as u32), path, bytes)),
+            )
+        })
+        .collect();
+    for (key, result) in prepared {
+        match result {
+            Ok(prepared) => loader.admit(key, prepared, None),
+            Err(error) => loader.unreadable_root_file(&key, &error),
+        }
+    }
+    while let Some((path, importer)) = loader.queue.pop() {
+        let key = absolute_key(&path);
+        if let Some(&id) = loader.by_path.get(&key) {
+            loader.imports.push(Import {
+                from: importer.0,
+                to: id,
+                span: importer.1,
+            });
             continue;
         }
-        let bytes = match provider.read(&path) {
-            Ok(bytes) => bytes,
-            Err(error) => {
-                if let Some((from, span)) = importer {
-                    loaded.diagnostics.push(
-                        Diagnostic::new(
-                            Code::E002,
-                            from,
-                            span,
-                            format!("cannot read imported file `{}`: {error}", path.display()),
-                        )
-                        .with_primary_message("imported here"),
-                    );
-                } else {
-                    let id = loaded.sources.add(&path, "");
-                    loaded.trees.push(None);
-                    loaded.diagnostics.push(Diagnostic::new(
-                        Code::E001,
-                        id,
-                        Span::empty(0),
-                        format!("cannot read `{}`: {error}", path.display()),
-                    ));
-                }
-                continue;
+        match provider.read(&path) {
+            Ok(bytes) => {
+                let id = FileId::new(loader.loaded.sources.len() as u32);
+                let prepared = prepare(id, path, bytes);
+                loader.admit(key, prepared, Some(importer));
             }
-        };
-        let (text, invalid_at) = match String::from_utf8(bytes) {
-            Ok(text) => (text, None),
-            Err(error) => {
-                let at = error.utf8_error().valid_up_to();
-                (
-                    String::from_utf8_lossy(error.as_bytes()).into_owned(),
-                    Some(at),
+            Err(error) => loader.loaded.diagnostics.push(
+                Diagnostic::new(
+                    Code::E002,
+                    importer.0,
+                    importer.1,
+                    format!("cannot read imported file `{}`: {error}", path.display()),
                 )
-            }
-        };
-        let id = loaded.sources.add(&path, text);
-        by_path.insert(key, id);
+                .with_primary_message("imported here"),
+            ),
+        }
+    }
+    report_import_cycles(&loader.imports, &mut loader.loaded.diagnostics);
+    loader.loaded
+}
+
+fn absolute_key(path: &Path) -> PathBuf {
+    normalize(&std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf()))
+}
+
+struct Loader {
+    loaded: Loaded,
+    root: PathBuf,
+    absolute_root: PathBuf,
+    by_path: HashMap<PathBuf, FileId>,
+    imports: Vec<Import>,
+    /// Imports still to follow: the path and where it is imported.
+    queue: Vec<(PathBuf, (FileId, Span))>,
+}
+
+impl Loader {
+    /// A file named on the command line or by the include globs that cannot be read.
+    fn unreadable_root_file(&mut self, path: &Path, error: &std::io::Error) {
+        let id = self.loaded.sources.add(path, "");
+        self.loaded.trees.push(None);
+        self.loaded.diagnostics.push(Diagnostic::new(
+            Code::E001,
+            id,
+            Span::empty(0),
+            format!("cannot read `{}`: {error}", path.display()),
+        ));
+    }
+
+    /// Adds a prepared file to the workspace and queues its imports.
+    fn admit(&mut self, key: PathBuf, prepared: Prepared, importer: Option<(FileId, Span)>) {
+        let Prepared {
+            path,
+            text,
+            invalid_at,
+            parse,
+        } = prepared;
+        let id = self.loaded.sources.add(&path, text);
+        self.by_path.insert(key, id);
         if let Some((from, span)) = importer {
-            imports.push(Import { from, to: id, span });
+            self.imports.push(Import { from, to: id, span });
         }
         if let Some(at) = invalid_at {
-            loaded.trees.push(None);
-            loaded.diagnostics.push(
+            self.loaded.trees.push(None);
+            self.loaded.diagnostics.push(
                 Diagnostic::new(
                     Code::E001,
                     id,
@@ -249,11 +338,14 @@ pub(crate) fn load_files(root: &Path, files: &[PathBuf], provider: &dyn FileProv
                 .with_primary_message("not UTF-8")
                 .with_help("save the file as UTF-8"),
             );
-            continue;
+            return;
         }
-        let text = loaded.sources.file(id).shared_text();
-        let parse = slac_syntax::parse(id, &text);
-        loaded.diagnostics.extend(parse.errors);
+        let Some(parse) = parse else {
+            self.loaded.trees.push(None);
+            return;
+        };
+        self.loaded.diagnostics.extend(parse.errors);
+        let text = self.loaded.sources.file(id).shared_text();
         let folder = path.parent().map_or_else(PathBuf::new, Path::to_path_buf);
         let mut found = Vec::new();
         for node in parse
@@ -267,17 +359,17 @@ pub(crate) fn load_files(root: &Path, files: &[PathBuf], provider: &dyn FileProv
             };
             let relative = slac_syntax::unescape(token.text(&text)).0;
             let target = normalize(&folder.join(&relative));
-            let absolute =
-                normalize(&std::path::absolute(&target).unwrap_or_else(|_| target.clone()));
-            if Path::new(&relative).is_absolute() || !absolute.starts_with(&absolute_root) {
-                loaded.diagnostics.push(
+            if Path::new(&relative).is_absolute()
+                || !absolute_key(&target).starts_with(&self.absolute_root)
+            {
+                self.loaded.diagnostics.push(
                     Diagnostic::new(
                         Code::E010,
                         id,
                         token.span,
                         format!(
                             "`{relative}` is outside the workspace root `{}`",
-                            root.display()
+                            self.root.display()
                         ),
                     )
                     .with_primary_message("leaves the workspace")
@@ -287,15 +379,12 @@ pub(crate) fn load_files(root: &Path, files: &[PathBuf], provider: &dyn FileProv
                 );
                 continue;
             }
-            found.push((target, Some((id, token.span))));
+            found.push((target, (id, token.span)));
         }
-        loaded.trees.push(Some(parse.tree));
-        for item in found.into_iter().rev() {
-            queue.push(item);
-        }
+        self.loaded.trees.push(Some(parse.tree));
+        // The queue is a stack: push in reverse so that imports are followed in source order.
+        self.queue.extend(found.into_iter().rev());
     }
-    report_import_cycles(&imports, &mut loaded.diagnostics);
-    loaded
 }
 
 /// E009 once per import cycle, at the import of its first member in file order.
