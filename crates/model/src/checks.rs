@@ -88,7 +88,7 @@ impl Checker<'_> {
                 .with_help("an overnight range belongs to the day it starts on; split or shorten one of the ranges"),
             );
         }
-        if spec.weekly_open_minutes() == 0 {
+        if spec.weekly_open_minutes() == 0 && !calendar.incomplete {
             self.diagnostics.push(
                 Diagnostic::new(
                     Code::W002,
@@ -167,11 +167,9 @@ impl Checker<'_> {
     }
 
     fn dates(&mut self, agreement: &Agreement) {
-        if agreement.inherited_fields.iter().any(|f| f == "effective") {
-            return;
-        }
-        if let Some(end) = agreement.effective.to {
-            if end < self.today && agreement.effective_at != agreement.at {
+        let inherited = |field: &str| agreement.inherited_fields.iter().any(|f| f == field);
+        if let Some(end) = agreement.effective.to.filter(|_| !inherited("effective")) {
+            if end < self.today {
                 let at = agreement.effective_at;
                 self.diagnostics.push(
                     Diagnostic::new(
@@ -188,7 +186,7 @@ impl Checker<'_> {
             }
         }
         if let (Some(reviewed), Some(review)) = (agreement.reviewed, &agreement.review) {
-            if agreement.inherited_fields.iter().any(|f| f == "reviewed") {
+            if inherited("reviewed") {
                 return;
             }
             let next = match review.cadence {
@@ -407,9 +405,16 @@ impl Checker<'_> {
         let Some(target_agreement) = self.model.agreements.get(&supported.agreement) else {
             return;
         };
-        let Some(target) = target_agreement.objective(&supported.objective) else {
+        let Some(target) = target_agreement
+            .objective(&supported.objective)
+            .filter(|o| !o.incomplete)
+        else {
             return;
         };
+        // Indicators of different kinds measure different things: there is nothing to compare.
+        if objective.sli.name() != target.sli.name() {
+            return;
+        }
         let name = format!("{}.{}", supported.agreement, supported.objective);
         let specs = (self.spec(&objective.calendar), self.spec(&target.calendar));
         let mut report = |message: String, related: At, related_message: &str| {
@@ -441,13 +446,33 @@ impl Checker<'_> {
                 "lower target",
             );
         }
-        if !(objective.sli.is_ticket() && target.sli.is_ticket()) {
+        if !objective.sli.is_ticket() {
             return;
         }
         let (Some(own_spec), Some(target_spec)) = specs else {
             return;
         };
-        for (ticket, own_case, target_case) in ticket_classes(objective, target) {
+        let classes = ticket_classes(objective, target);
+        if classes.is_empty() && !objective.within.is_empty() && !target.within.is_empty() {
+            report(
+                format!(
+                    "`{}.{}` gives a deadline to none of the tickets of `{name}` it supports",
+                    agreement.id, objective.id
+                ),
+                objective.at,
+                "its cases match none of the supported cases",
+            );
+            return;
+        }
+        let calendars = if objective.calendar == target.calendar {
+            String::new()
+        } else {
+            format!(
+                " (calendar `{}` against `{}`)",
+                objective.calendar, target.calendar
+            )
+        };
+        for (ticket, own_case, target_case) in classes {
             let later = if objective.calendar == target.calendar {
                 later_on_same_calendar(own_case.duration, target_case.duration, &own_spec)
             } else {
@@ -461,7 +486,7 @@ impl Checker<'_> {
             if later {
                 report(
                     format!(
-                        "`{}.{}` allows {} for tickets {}, later than the {} of `{name}` it supports",
+                        "`{}.{}` allows {} for tickets {}, later than the {} of `{name}` it supports{calendars}",
                         agreement.id, objective.id, own_case.duration, ticket, target_case.duration
                     ),
                     own_case.at,
@@ -489,25 +514,6 @@ fn longer(a: Duration, b: Duration) -> bool {
         (Duration::BusinessDays(a), Duration::BusinessDays(b)) => a > b,
         _ => false,
     }
-}
-
-/// The case of `objective` that a ticket with these attributes falls in: the matching case with
-/// the most conditions (language reference §4.2).
-fn case_for<'o>(
-    objective: &'o Objective,
-    attributes: &[(String, String)],
-) -> Option<&'o WithinCase> {
-    objective
-        .within
-        .iter()
-        .filter(|case| {
-            case.conditions.iter().all(|c| {
-                attributes
-                    .iter()
-                    .any(|(a, v)| *a == c.attribute && *v == c.value)
-            })
-        })
-        .max_by_key(|case| case.conditions.len())
 }
 
 /// Representative tickets for comparing two ticket objectives: every combination of the values
@@ -564,8 +570,8 @@ fn ticket_classes<'o>(
     tickets
         .into_iter()
         .filter_map(|ticket| {
-            let own_case = case_for(own, &ticket)?;
-            let target_case = case_for(target, &ticket)?;
+            let own_case = own.case_for(&ticket)?;
+            let target_case = target.case_for(&ticket)?;
             let words: Vec<String> = ticket.iter().map(|(a, v)| format!("{a} = {v}")).collect();
             let description = if words.is_empty() {
                 "that match no condition".to_string()

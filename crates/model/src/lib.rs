@@ -187,8 +187,8 @@ fn analyze(root: PathBuf, config: Config, loaded: loader::Loaded, options: &Opti
     }
 }
 
-/// The `.sla` files of the workspace of `path` (for a file outside any workspace with a
-/// `slac.toml`, that file alone), without reading or checking them.
+/// The `.sla` files that `path` names, without reading or checking them: a file itself, or the
+/// included files of its workspace that lie below the folder.
 pub fn workspace_files(path: &Path) -> Result<Vec<PathBuf>, LoadError> {
     let discovery = discover(path)?;
     if let Some(file) = discovery.single_file {
@@ -207,5 +207,9 @@ pub fn workspace_files(path: &Path) -> Result<Vec<PathBuf>, LoadError> {
     if path.is_file() {
         return Ok(vec![path.to_path_buf()]);
     }
-    loader::included_files(&discovery.root, &config)
+    // Only the files below the folder named, not the whole workspace around it.
+    let wanted = loader::absolute_key(path);
+    let mut files = loader::included_files(&discovery.root, &config)?;
+    files.retain(|file| loader::absolute_key(file).starts_with(&wanted));
+    Ok(files)
 }

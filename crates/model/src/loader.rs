@@ -66,11 +66,12 @@ pub fn discover(path: &Path) -> Result<Discovery, LoadError> {
             });
         }
         path.parent()
+            .filter(|p| !p.as_os_str().is_empty())
             .map_or_else(|| PathBuf::from("."), Path::to_path_buf)
     };
     let config_root = nearest_config(&folder);
     let root = config_root.clone().unwrap_or_else(|| folder.clone());
-    let config_path = config_root.map(|r| r.join(CONFIG_FILE));
+    let config_path = config_root.map(|r| normalize(&r.join(CONFIG_FILE)));
     let single_file = (!metadata.is_dir() && config_path.is_none()).then(|| path.to_path_buf());
     Ok(Discovery {
         root,
@@ -89,7 +90,12 @@ fn nearest_config(folder: &Path) -> Option<PathBuf> {
             for _ in 0..ups {
                 found.push("..");
             }
-            return Some(found);
+            let found = normalize(&found);
+            return Some(if found.as_os_str().is_empty() {
+                PathBuf::from(".")
+            } else {
+                found
+            });
         }
     }
     None
@@ -132,7 +138,7 @@ pub(crate) fn included_files(root: &Path, config: &Config) -> Result<Vec<PathBuf
         }
         let relative = entry.path().strip_prefix(root).unwrap_or(entry.path());
         if entry.path().extension().is_some_and(|e| e == "sla") && globs.is_match(relative) {
-            files.push(entry.path().to_path_buf());
+            files.push(normalize(entry.path()));
         }
     }
     Ok(files)
@@ -283,7 +289,7 @@ pub(crate) fn load_files(root: &Path, files: &[PathBuf], provider: &dyn FileProv
     loader.loaded
 }
 
-fn absolute_key(path: &Path) -> PathBuf {
+pub(crate) fn absolute_key(path: &Path) -> PathBuf {
     normalize(&std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf()))
 }
 

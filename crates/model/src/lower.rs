@@ -3,7 +3,7 @@
 //! objective's kind (E011). Names are recorded, not resolved: that needs the whole workspace.
 
 use chrono::NaiveDate;
-use slac_calendar::{ClosedPeriod, HolidayRule, OpenRange, Window};
+use slac_calendar::{ClosedPeriod, Duration, HolidayRule, OpenRange, Window};
 use slac_diagnostics::{Code, Diagnostic, Label};
 use slac_syntax::{Node, NodeKind, Token, TokenKind};
 
@@ -118,7 +118,7 @@ impl Lowering<'_, '_> {
         contact
     }
 
-    fn missing(&mut self, node: &Node, what: &str, fields: &[&str]) {
+    fn missing(&mut self, node: &Node, what: &str, fields: &[&str], help: &str) {
         let quoted: Vec<String> = fields.iter().map(|f| format!("`{f}`")).collect();
         let noun = if fields.len() == 1 { "field" } else { "fields" };
         let name = self.name(node);
@@ -130,7 +130,7 @@ impl Lowering<'_, '_> {
                 format!("{what} `{name}` has no {} {noun}", quoted.join(", ")),
             )
             .with_primary_message(format!("missing {}", quoted.join(", ")))
-            .with_help("every agreement needs `kind`, `version`, `effective`, `provider` and `customer`; every objective `sli`, `target` and `window`"),
+            .with_help(help),
         );
     }
 
@@ -189,7 +189,12 @@ impl Lowering<'_, '_> {
         self.unique_fields(items);
         self.define(SymbolKind::Party, id.clone(), node);
         if first(items, NodeKind::Name).is_none() {
-            self.missing(node, "party", &["name"]);
+            self.missing(
+                node,
+                "party",
+                &["name"],
+                "a party has a `name`, as it appears in contract documents",
+            );
         }
         let kind = first(items, NodeKind::Kind)
             .and_then(|k| k.arg(TokenKind::Word))
@@ -347,6 +352,7 @@ impl Lowering<'_, '_> {
             None => chrono_tz::Tz::UTC,
         };
         let mut open = Vec::new();
+        let mut incomplete = false;
         let mut open_at = Vec::new();
         let mut holidays = Vec::new();
         let mut closed = Vec::new();
@@ -362,6 +368,8 @@ impl Lowering<'_, '_> {
                     if let (Some(days), Some(range)) = (days, range) {
                         open.push(OpenRange { days, range });
                         open_at.push(self.at_node(item));
+                    } else {
+                        incomplete = true;
                     }
                 }
                 NodeKind::Closed => {
@@ -409,6 +417,7 @@ impl Lowering<'_, '_> {
             doc: doc_text(node),
             at: self.name_at(node),
             open_at,
+            incomplete,
         };
         self.out.calendars.push(calendar);
     }
@@ -469,6 +478,7 @@ impl Lowering<'_, '_> {
             written: items.iter().map(|n| n.kind).collect(),
             ..AgreementDraft::default()
         };
+        let mut clause_nodes: Vec<(String, slac_source::Span)> = Vec::new();
         for item in items {
             match item.kind {
                 NodeKind::Kind => {
@@ -576,6 +586,24 @@ impl Lowering<'_, '_> {
                         .map(|t| self.read.text_value(t))
                         .collect();
                     if let [heading, text] = &texts[..] {
+                        if let Some(earlier) = clause_nodes.iter().find(|(h, _)| h == heading) {
+                            let first = earlier.1;
+                            self.read.diagnostics.push(
+                                Diagnostic::new(
+                                    Code::E003,
+                                    self.read.file,
+                                    item.span,
+                                    format!("duplicate clause \"{heading}\""),
+                                )
+                                .with_primary_message("a clause with this heading again")
+                                .with_label(Label::new(self.read.file, first, "first clause"))
+                                .with_help(
+                                    "merge the two texts, or give each clause its own heading",
+                                ),
+                            );
+                            continue;
+                        }
+                        clause_nodes.push((heading.clone(), item.span));
                         draft.clauses.push(Clause {
                             heading: heading.clone(),
                             text: text.clone(),
@@ -727,7 +755,12 @@ impl Lowering<'_, '_> {
         .map(|(_, name)| name)
         .collect();
         if !missing.is_empty() {
-            self.missing(node, "objective", &missing);
+            self.missing(
+                node,
+                "objective",
+                &missing,
+                "every objective has `sli`, `target` and `window`",
+            );
         }
         let sli = first(items, NodeKind::Sli).and_then(|n| self.sli(n));
         let target_node = first(items, NodeKind::Target);
@@ -798,7 +831,12 @@ impl Lowering<'_, '_> {
         let sli = sli?;
         self.fields_for_kind(&sli, items);
         if matches!(sli, Sli::Delivery) && first(items, NodeKind::Due).is_none() {
-            self.missing(node, "delivery objective", &["due"]);
+            self.missing(
+                node,
+                "delivery objective",
+                &["due"],
+                "say when the deliverable is due, e.g. `due every mon 10:00`",
+            );
         }
         Some(Objective {
             id,
@@ -903,14 +941,24 @@ impl Lowering<'_, '_> {
             }
             "latency" => {
                 let histogram = self.string_of(block(NodeKind::Histogram));
-                let threshold = block(NodeKind::Threshold)
-                    .and_then(|n| n.arg(TokenKind::Duration))
-                    .and_then(|t| self.read.positive_duration(t));
+                let threshold_token =
+                    block(NodeKind::Threshold).and_then(|n| n.arg(TokenKind::Duration));
+                let threshold = threshold_token.and_then(|t| self.read.positive_duration(t));
+                if let (Some(token), Some(Duration::BusinessDays(_))) = (threshold_token, threshold)
+                {
+                    self.read.invalid(
+                        token,
+                        "a latency threshold is a time such as `300ms`, not business days",
+                    );
+                    return None;
+                }
                 match (histogram, threshold) {
                     (Some(histogram), Some(threshold)) => Some(Sli::Latency {
                         histogram,
                         threshold,
                     }),
+                    // A threshold that is there but invalid has been reported already.
+                    (Some(_), None) if threshold_token.is_some() => None,
                     _ => {
                         self.read
                             .invalid(word, "`sli latency` needs `histogram` and `threshold`");

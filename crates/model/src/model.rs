@@ -150,6 +150,9 @@ pub struct Calendar {
     pub at: At,
     #[serde(skip)]
     pub open_at: Vec<At>,
+    /// True when an `open` field could not be read (already reported).
+    #[serde(skip)]
+    pub incomplete: bool,
 }
 
 impl Calendar {
@@ -410,6 +413,15 @@ impl WithinCase {
         self.conditions.is_empty()
     }
 
+    /// Whether a ticket with these attributes meets every condition of the case.
+    pub fn matches(&self, attributes: &[(String, String)]) -> bool {
+        self.conditions.iter().all(|c| {
+            attributes
+                .iter()
+                .any(|(a, v)| *a == c.attribute && *v == c.value)
+        })
+    }
+
     /// The conditions in a canonical order, for comparing cases.
     pub fn condition_key(&self) -> Vec<Condition> {
         let mut key = self.conditions.clone();
@@ -445,6 +457,21 @@ pub struct ObjectiveRef {
     pub objective: String,
     #[serde(skip)]
     pub at: At,
+}
+
+impl Objective {
+    /// The `within` case a ticket with these attributes falls in: among the cases whose
+    /// conditions it meets, the one with the most conditions; between equally specific cases, the
+    /// first written. `None` when no case matches (the ticket is reported as unmatched).
+    pub fn case_for(&self, attributes: &[(String, String)]) -> Option<&WithinCase> {
+        let mut best: Option<&WithinCase> = None;
+        for case in self.within.iter().filter(|c| c.matches(attributes)) {
+            if best.is_none_or(|b| case.conditions.len() > b.conditions.len()) {
+                best = Some(case);
+            }
+        }
+        best
+    }
 }
 
 #[derive(Debug, Clone, Serialize)]

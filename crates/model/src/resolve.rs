@@ -443,7 +443,10 @@ fn inherit(
             missing.push(format!("`{name}`"));
         }
     }
-    if !missing.is_empty() {
+    // With a parent that is unknown or on a cycle (already reported), the missing fields were
+    // probably meant to come from it.
+    let unresolved_parent = draft.extends.is_some() && parent.is_none();
+    if !missing.is_empty() && !unresolved_parent {
         let noun = if missing.len() == 1 {
             "field"
         } else {
