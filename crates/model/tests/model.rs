@@ -1,6 +1,9 @@
 //! The typed model as later stages read it: what a declaration becomes, what `extends` inherits,
 //! and which files a workspace holds. Each test loads real files through the public API.
 
+// A panic is how a test fails: unwrapping is the point here.
+#![allow(clippy::unwrap_used)]
+
 use std::path::{Path, PathBuf};
 
 use chrono::NaiveDate;
