@@ -128,18 +128,22 @@ pub fn check_files(
     files: &[(PathBuf, String)],
     options: &Options,
 ) -> Workspace {
-    struct Memory<'a>(&'a [(PathBuf, String)]);
+    /// The editor's buffers, by normalized path; other files come from the disk.
+    struct Memory<'a>(std::collections::HashMap<PathBuf, &'a str>);
     impl FileProvider for Memory<'_> {
         fn read(&self, path: &Path) -> std::io::Result<Vec<u8>> {
-            let wanted = normalize(path);
-            match self.0.iter().find(|(p, _)| normalize(p) == wanted) {
-                Some((_, text)) => Ok(text.as_bytes().to_vec()),
+            match self.0.get(&normalize(path)) {
+                Some(text) => Ok(text.as_bytes().to_vec()),
                 None => std::fs::read(path),
             }
         }
     }
+    let buffers = files
+        .iter()
+        .map(|(p, text)| (normalize(p), text.as_str()))
+        .collect();
     let paths: Vec<PathBuf> = files.iter().map(|(p, _)| p.clone()).collect();
-    let loaded = loader::load_files(root, &paths, &Memory(files));
+    let loaded = loader::load_files(root, &paths, &Memory(buffers));
     analyze(root.to_path_buf(), config, loaded, options)
 }
 
