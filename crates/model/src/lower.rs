@@ -60,6 +60,13 @@ pub(crate) struct Lowering<'a, 'd> {
     pub out: &'d mut Declarations,
 }
 
+/// E003 at a second declaration of a name, pointing back at the first.
+pub(crate) fn duplicate(message: String, again: At, first: At) -> Diagnostic {
+    Diagnostic::new(Code::E003, again.file, again.span, message)
+        .with_primary_message("declared again here")
+        .with_label(Label::new(first.file, first.span, "first declared here"))
+}
+
 fn first(items: &[Node], kind: NodeKind) -> Option<&Node> {
     items.iter().find(|n| n.kind == kind)
 }
@@ -212,21 +219,12 @@ impl Lowering<'_, '_> {
         for contact in items.iter().filter(|n| n.kind == NodeKind::Contact) {
             let contact_id = self.name(contact);
             if let Some(earlier) = contacts.iter().find(|c| c.id == contact_id) {
-                let earlier_at = earlier.at;
-                self.read.diagnostics.push(
-                    Diagnostic::new(
-                        Code::E003,
-                        self.read.file,
-                        self.name_at(contact).span,
-                        format!("duplicate contact `{contact_id}` in party `{id}`"),
-                    )
-                    .with_primary_message("declared again here")
-                    .with_label(Label::new(
-                        earlier_at.file,
-                        earlier_at.span,
-                        "first declared here",
-                    )),
-                );
+                let again = self.name_at(contact);
+                self.read.diagnostics.push(duplicate(
+                    format!("duplicate contact `{contact_id}` in party `{id}`"),
+                    again,
+                    earlier.at,
+                ));
                 continue;
             }
             self.define(SymbolKind::Contact, format!("{id}.{contact_id}"), contact);
@@ -725,21 +723,12 @@ impl Lowering<'_, '_> {
     ) -> Option<Objective> {
         let id = self.name(node);
         if let Some(earlier) = siblings.iter().find(|o| o.id == id) {
-            let earlier_at = earlier.at;
-            self.read.diagnostics.push(
-                Diagnostic::new(
-                    Code::E003,
-                    self.read.file,
-                    self.name_at(node).span,
-                    format!("duplicate objective `{id}` in agreement `{agreement}`"),
-                )
-                .with_primary_message("declared again here")
-                .with_label(Label::new(
-                    earlier_at.file,
-                    earlier_at.span,
-                    "first declared here",
-                )),
-            );
+            let again = self.name_at(node);
+            self.read.diagnostics.push(duplicate(
+                format!("duplicate objective `{id}` in agreement `{agreement}`"),
+                again,
+                earlier.at,
+            ));
             return None;
         }
         self.define(SymbolKind::Objective, format!("{agreement}.{id}"), node);

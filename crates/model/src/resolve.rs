@@ -6,7 +6,7 @@ use std::collections::{BTreeMap, HashMap, HashSet};
 use slac_diagnostics::{did_you_mean, Code, Diagnostic, Label};
 use slac_syntax::NodeKind;
 
-use crate::lower::{AgreementDraft, Declarations};
+use crate::lower::{duplicate, AgreementDraft, Declarations};
 use crate::model::*;
 use crate::symbols::{Reference, SymbolKind, Symbols};
 
@@ -22,21 +22,9 @@ fn dedupe<T>(
     for item in items {
         let key = id(&item).to_string();
         if let Some(first) = map.get(&key) {
-            let (first_at, again) = (at(first), at(&item));
             diagnostics.push(
-                Diagnostic::new(
-                    Code::E003,
-                    again.file,
-                    again.span,
-                    format!("duplicate {what} `{key}`"),
-                )
-                .with_primary_message("declared again here")
-                .with_label(Label::new(
-                    first_at.file,
-                    first_at.span,
-                    "first declared here",
-                ))
-                .with_help(format!("each {what} needs its own id")),
+                duplicate(format!("duplicate {what} `{key}`"), at(&item), at(first))
+                    .with_help(format!("each {what} needs its own id")),
             );
             continue;
         }
