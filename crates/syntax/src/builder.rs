@@ -500,7 +500,11 @@ impl<'t> Builder<'t> {
                     closed = false;
                     let at = span_of(&child);
                     let what = match owner.name_text(self.text) {
-                        Some(name) => format!("{} `{name}`", context_name(context)),
+                        Some(name) => {
+                            let noun = context_name(context);
+                            let noun = noun.split_once(' ').map_or(noun, |(_, n)| n);
+                            format!("{noun} `{name}`")
+                        }
                         None => context_name(context).to_string(),
                     };
                     self.errors.push(
