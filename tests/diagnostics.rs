@@ -17,7 +17,7 @@
 //! one; several codes are separated by spaces.
 //!
 //! Every line that `slac` prints must also follow the JSON format of
-//! `docs/decisions.md`. Today's date is fixed with `SLAC_TODAY` so that W003
+//! `docs/cli.md`. Today's date is fixed with `SLAC_TODAY` so that W003
 //! does not depend on the day the test runs. Mismatches of all fixtures are
 //! collected and reported together, so one run shows everything that is
 //! wrong.
@@ -439,7 +439,7 @@ fn excerpt(text: &str) -> String {
 }
 
 /// Reads one line of `slac check --format json` and checks it against the
-/// format of `docs/decisions.md`.
+/// format of `docs/cli.md`.
 fn parse_diagnostic(line: &str, fixture: &Fixture, cwd: &Path) -> Result<Reported, String> {
     let value: Value = serde_json::from_str(line).map_err(|error| error.to_string())?;
     let object = value.as_object().ok_or("not a JSON object")?;

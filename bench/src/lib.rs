@@ -2,7 +2,7 @@
 //!
 //! [`generate_workspace`] builds an in-memory slac workspace of `n` customer
 //! agreements that is valid per the language reference and
-//! `docs/decisions.md` — it must check with no error and no warning:
+//! `docs/language.md` — it must check with no error and no warning:
 //!
 //! - `slac.toml` with a `[workspace]` table;
 //! - `shared.sla` with the provider and customer parties (with contacts), the
