@@ -209,7 +209,7 @@ pub fn workspace_files(path: &Path) -> Result<Vec<PathBuf>, LoadError> {
         None => Config::default(),
     };
     if path.is_file() {
-        return Ok(vec![path.to_path_buf()]);
+        return Ok(vec![normalize(path)]);
     }
     // Only the files below the folder named, not the whole workspace around it.
     let wanted = loader::absolute_key(path);

@@ -69,10 +69,14 @@ pub fn discover(path: &Path) -> Result<Discovery, LoadError> {
             .filter(|p| !p.as_os_str().is_empty())
             .map_or_else(|| PathBuf::from("."), Path::to_path_buf)
     };
+    let folder = match normalize(&folder) {
+        empty if empty.as_os_str().is_empty() => PathBuf::from("."),
+        normalized => normalized,
+    };
     let config_root = nearest_config(&folder);
     let root = config_root.clone().unwrap_or_else(|| folder.clone());
     let config_path = config_root.map(|r| normalize(&r.join(CONFIG_FILE)));
-    let single_file = (!metadata.is_dir() && config_path.is_none()).then(|| path.to_path_buf());
+    let single_file = (!metadata.is_dir() && config_path.is_none()).then(|| normalize(path));
     Ok(Discovery {
         root,
         config_path,
