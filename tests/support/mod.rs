@@ -1,0 +1,125 @@
+//! Running the real `slac` binary the way a user does, for the integration tests of `tests/`:
+//! in a folder of the test's choosing, without colours, with today's date fixed, and with a
+//! deadline, so that a hang fails the test instead of stalling the suite.
+
+// Each test crate that includes this module uses a part of it.
+#![allow(dead_code)]
+
+use std::io::Read;
+use std::path::Path;
+use std::process::{Command, ExitStatus, Stdio};
+use std::thread;
+use std::time::{Duration, Instant};
+
+/// The date W003 compares against, passed as `SLAC_TODAY`.
+pub const TODAY: &str = "2026-11-25";
+
+/// How long one run of `slac` may take on a small input before it counts as hung.
+pub const DEADLINE: Duration = Duration::from_secs(20);
+
+/// What one run of `slac` did.
+pub struct Run {
+    /// What the user typed, for failure messages.
+    pub command: String,
+    pub status: ExitStatus,
+    pub stdout: String,
+    pub stderr: String,
+}
+
+impl Run {
+    /// The exit code; a run killed by a signal fails the test.
+    pub fn code(&self) -> i32 {
+        self.status.code().unwrap_or_else(|| {
+            panic!(
+                "`{}` was killed by a signal ({:?})\nstderr:\n{}",
+                self.command,
+                self.status,
+                tail(&self.stderr)
+            )
+        })
+    }
+
+    /// Asserts the exit code, showing what `slac` printed when it differs.
+    pub fn assert_code(&self, expected: i32) -> &Self {
+        assert_eq!(
+            self.code(),
+            expected,
+            "`{}` exited with {:?}, expected {expected}\nstdout:\n{}\nstderr:\n{}",
+            self.command,
+            self.status,
+            tail(&self.stdout),
+            tail(&self.stderr)
+        );
+        self
+    }
+}
+
+/// Runs `slac ARGS` in `dir` with `NO_COLOR=1` and `SLAC_TODAY` set, within [`DEADLINE`].
+pub fn slac(dir: &Path, args: &[&str]) -> Run {
+    slac_with(dir, args, &[], DEADLINE)
+}
+
+/// Runs `slac ARGS` in `dir` with extra environment variables and a deadline; a run that
+/// outlives the deadline is killed and fails the test.
+pub fn slac_with(dir: &Path, args: &[&str], env: &[(&str, &str)], deadline: Duration) -> Run {
+    let command = format!("slac {}", args.join(" "));
+    let mut child = Command::new(env!("CARGO_BIN_EXE_slac"))
+        .args(args)
+        .current_dir(dir)
+        .env("NO_COLOR", "1")
+        .env("SLAC_TODAY", TODAY)
+        .envs(env.iter().copied())
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap_or_else(|error| panic!("cannot start `{command}`: {error}"));
+    // Both pipes are drained while the child runs, so that a large output cannot block it.
+    let stdout = drain(child.stdout.take());
+    let stderr = drain(child.stderr.take());
+    let started = Instant::now();
+    let status = loop {
+        match child.try_wait() {
+            Ok(Some(status)) => break status,
+            Ok(None) if started.elapsed() > deadline => {
+                let _ = child.kill();
+                let _ = child.wait();
+                panic!(
+                    "`{command}` in {} took more than {deadline:?}: it hangs",
+                    dir.display()
+                );
+            }
+            Ok(None) => thread::sleep(Duration::from_millis(5)),
+            Err(error) => panic!("cannot wait for `{command}`: {error}"),
+        }
+    };
+    Run {
+        command,
+        status,
+        stdout: stdout.join().unwrap_or_default(),
+        stderr: stderr.join().unwrap_or_default(),
+    }
+}
+
+fn drain(pipe: Option<impl Read + Send + 'static>) -> thread::JoinHandle<String> {
+    thread::spawn(move || {
+        let mut bytes = Vec::new();
+        if let Some(mut pipe) = pipe {
+            let _ = pipe.read_to_end(&mut bytes);
+        }
+        String::from_utf8_lossy(&bytes).into_owned()
+    })
+}
+
+/// The end of a long output, for failure messages.
+pub fn tail(text: &str) -> &str {
+    const LIMIT: usize = 4000;
+    if text.len() <= LIMIT {
+        return text;
+    }
+    let mut start = text.len() - LIMIT;
+    while !text.is_char_boundary(start) {
+        start += 1;
+    }
+    &text[start..]
+}
