@@ -575,9 +575,6 @@ fn init_twice_keeps_existing_files_byte_for_byte() {
 }
 
 #[test]
-#[ignore = "bug: the agreements.sla written by `slac init` is not in the canonical layout, so \
-            `slac init && slac fmt --check` fails on a brand-new workspace (`name  \"Head of \
-            Finance\"` and the padded trailing comment of `within 2bd` are rewritten)"]
 fn init_writes_files_that_are_already_formatted() {
     let dir = folder(&[]);
     slac(dir.path(), &["init"]).assert_code(0);

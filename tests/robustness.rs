@@ -474,9 +474,6 @@ fn carriage_returns_and_odd_whitespace() {
 }
 
 #[test]
-#[ignore = "bug: the human rendering panics (exit 101, miette's graphical.rs: \"Formatting \
-            argument out of range\") when a diagnostic sits past column 65,535 of its line, \
-            in `slac check` and in `slac fmt`"]
 fn a_diagnostic_past_column_65535() {
     let long = format!(
         "party p {{ name \"{}\" kind sometimes }} }}\n",
@@ -493,8 +490,6 @@ fn a_diagnostic_past_column_65535() {
 }
 
 #[test]
-#[ignore = "bug: the human rendering prints a long source line whole, with an underline as long, \
-            for each diagnostic: one syntax error on a 10 MB line prints 45 MB on stderr"]
 fn one_diagnostic_on_a_ten_megabyte_line_prints_a_bounded_snippet() {
     let _one_at_a_time = BIG_INPUTS.lock().unwrap_or_else(|e| e.into_inner());
     let outcome = exercise("10 MB word", "x".repeat(TEN_MB).as_bytes(), BIG_DEADLINE);

@@ -60,7 +60,11 @@ pub fn run(args: &CheckArgs) -> Outcome {
         }
         errors += workspace.error_count();
         warnings += workspace.warning_count();
-        files += workspace.sources.len();
+        files += workspace
+            .sources
+            .iter()
+            .filter(|f| f.path().extension().is_some_and(|e| e == "sla"))
+            .count();
     }
     if args.format == Format::Human {
         eprintln!("{}", summary(errors, warnings, files, &workspaces[0].root));

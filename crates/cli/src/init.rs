@@ -32,7 +32,7 @@ party finance {
   name "Finance department"
   kind internal
   contact head {
-    name  "Head of Finance"
+    name "Head of Finance"
     email "finance-head@example.com"
   }
 }
@@ -70,7 +70,7 @@ agreement finance_support {
     window month
     within 1h for priority = P1
     within 4h for priority = P2
-    within 2bd                      // every other ticket
+    within 2bd // every other ticket
     owner service_desk.manager
   }
 
@@ -81,6 +81,9 @@ agreement finance_support {
 
 pub fn run(args: &InitArgs) -> Outcome {
     let dir = args.dir.clone().unwrap_or_else(|| PathBuf::from("."));
+    if dir.exists() && !dir.is_dir() {
+        return Outcome::Environment(format!("{} exists and is not a folder", dir.display()));
+    }
     if let Err(error) = std::fs::create_dir_all(&dir) {
         return Outcome::Environment(format!("{}: {error}", dir.display()));
     }

@@ -3,8 +3,12 @@
 use std::io::{IsTerminal, Write};
 
 use miette::{GraphicalReportHandler, GraphicalTheme};
-use slac_diagnostics::{Diagnostic, JsonDiagnostic, MietteDiagnostic};
-use slac_source::SourceMap;
+use slac_diagnostics::{Diagnostic, JsonDiagnostic, Label, MietteDiagnostic};
+use slac_source::{PositionEncoding, SourceMap};
+
+/// Source lines longer than this are not shown as snippets: miette cannot lay out columns past
+/// 65,535, and a snippet of a generated one-line file would flood the terminal.
+const MAX_SNIPPET_LINE: usize = 400;
 
 /// Colours only on a terminal, and never when `NO_COLOR` is set.
 pub fn use_colour(stream_is_terminal: bool) -> bool {
@@ -22,13 +26,68 @@ pub fn human(diagnostics: &[Diagnostic], sources: &SourceMap) {
     let handler = GraphicalReportHandler::new_themed(theme).with_width(100);
     let mut out = String::new();
     for diagnostic in diagnostics {
-        let report = MietteDiagnostic::new(diagnostic, sources);
-        if handler.render_report(&mut out, &report).is_err() {
-            out.push_str(&format!("{}: {}\n", diagnostic.code, diagnostic.message));
+        let labels = std::iter::once(&diagnostic.primary).chain(&diagnostic.labels);
+        if labels.clone().all(|label| short_lines(label, sources)) {
+            let report = MietteDiagnostic::new(diagnostic, sources);
+            if handler.render_report(&mut out, &report).is_ok() {
+                out.push('\n');
+                continue;
+            }
         }
-        out.push('\n');
+        compact(&mut out, diagnostic, sources);
     }
     let _ = std::io::stderr().write_all(out.as_bytes());
+}
+
+/// Whether every line a label touches is short enough to show.
+fn short_lines(label: &Label, sources: &SourceMap) -> bool {
+    let Some(file) = sources.get(label.file) else {
+        return true;
+    };
+    let index = file.line_index();
+    let (first, last) = (
+        index.line_of(label.span.start),
+        index.line_of(label.span.end),
+    );
+    (first..=last).all(|line| {
+        let start = index.line_start(line).unwrap_or(0) as usize;
+        let end = index
+            .line_start(line + 1)
+            .map_or(file.text().len(), |e| e as usize);
+        end - start <= MAX_SNIPPET_LINE
+    })
+}
+
+/// `code: message` with `file:line:column` of each place, for what a snippet cannot show.
+fn compact(out: &mut String, diagnostic: &Diagnostic, sources: &SourceMap) {
+    let place = |label: &Label| match sources.get(label.file) {
+        Some(file) => {
+            let at =
+                file.line_index()
+                    .line_col(file.text(), label.span.start, PositionEncoding::Chars);
+            format!("{}:{}:{}", file.path().display(), at.line + 1, at.col + 1)
+        }
+        None => String::from("<unknown>"),
+    };
+    let severity = diagnostic.severity().as_str();
+    out.push_str(&format!(
+        "{severity}[{}]: {}\n  --> {}",
+        diagnostic.code,
+        diagnostic.message,
+        place(&diagnostic.primary)
+    ));
+    if let Some(message) = &diagnostic.primary.message {
+        out.push_str(&format!(" ({message})"));
+    }
+    out.push('\n');
+    for label in &diagnostic.labels {
+        let message = label.message.as_deref().unwrap_or("related");
+        out.push_str(&format!("  --> {} ({message})\n", place(label)));
+    }
+    if let Some(help) = &diagnostic.help {
+        out.push_str(&format!("  help: {help}\n"));
+    }
+    out.push('\n');
 }
 
 /// Writes one JSON object per diagnostic per line on stdout.

@@ -38,6 +38,8 @@ pub(crate) struct AgreementDraft {
     /// The fields written in the agreement, valid or not: a field with a bad value has been
     /// reported already and is not also "missing".
     pub written: Vec<NodeKind>,
+    /// Its body has syntax errors, so a field that seems missing may just be unreadable.
+    pub broken: bool,
 }
 
 /// The declarations of one or more files, in source order, duplicates included.
@@ -126,6 +128,9 @@ impl Lowering<'_, '_> {
     }
 
     fn missing(&mut self, node: &Node, what: &str, fields: &[&str], help: &str) {
+        if node.has_syntax_errors() {
+            return;
+        }
         let quoted: Vec<String> = fields.iter().map(|f| format!("`{f}`")).collect();
         let noun = if fields.len() == 1 { "field" } else { "fields" };
         let name = self.name(node);
@@ -474,6 +479,7 @@ impl Lowering<'_, '_> {
             title: self.string_of(first(items, NodeKind::Title)),
             description: self.string_of(first(items, NodeKind::Description)),
             written: items.iter().map(|n| n.kind).collect(),
+            broken: node.has_syntax_errors(),
             ..AgreementDraft::default()
         };
         let mut clause_nodes: Vec<(String, slac_source::Span)> = Vec::new();

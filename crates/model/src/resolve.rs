@@ -434,7 +434,7 @@ fn inherit(
     // With a parent that is unknown or on a cycle (already reported), the missing fields were
     // probably meant to come from it.
     let unresolved_parent = draft.extends.is_some() && parent.is_none();
-    if !missing.is_empty() && !unresolved_parent {
+    if !missing.is_empty() && !unresolved_parent && !draft.broken {
         let noun = if missing.len() == 1 {
             "field"
         } else {

@@ -20,20 +20,30 @@ pub struct LineCol {
 #[derive(Debug, Clone)]
 pub struct LineIndex {
     line_starts: Vec<u32>,
+    /// Lines of only ASCII text, where a column in any encoding is a byte count: positions on
+    /// them cost nothing, even on a line of megabytes.
+    ascii_lines: Vec<bool>,
     len: u32,
 }
 
 impl LineIndex {
     pub fn new(text: &str) -> Self {
         let mut line_starts = vec![0];
-        line_starts.extend(
-            text.bytes()
-                .enumerate()
-                .filter(|&(_, b)| b == b'\n')
-                .map(|(i, _)| i as u32 + 1),
-        );
+        let mut ascii_lines = Vec::new();
+        let mut ascii = true;
+        for (i, b) in text.bytes().enumerate() {
+            if b == b'\n' {
+                line_starts.push(i as u32 + 1);
+                ascii_lines.push(ascii);
+                ascii = true;
+            } else if !b.is_ascii() {
+                ascii = false;
+            }
+        }
+        ascii_lines.push(ascii);
         LineIndex {
             line_starts,
+            ascii_lines,
             len: text.len() as u32,
         }
     }
@@ -61,6 +71,17 @@ impl LineIndex {
         let offset = floor_char_boundary(text, offset.min(self.len) as usize);
         let line = self.line_of(offset as u32);
         let start = self.line_starts[line as usize] as usize;
+        if self
+            .ascii_lines
+            .get(line as usize)
+            .copied()
+            .unwrap_or(false)
+        {
+            return LineCol {
+                line,
+                col: (offset - start) as u32,
+            };
+        }
         let prefix = &text[start..offset];
         let col = match encoding {
             PositionEncoding::Utf8 => prefix.len(),

@@ -615,14 +615,21 @@ impl<'t> Builder<'t> {
     }
 }
 
+/// Unexpected text as quoted in a message: at most 40 characters, control characters escaped.
 fn short(text: &str) -> String {
     const MAX: usize = 40;
-    if text.chars().count() <= MAX {
-        text.to_string()
-    } else {
-        let cut: String = text.chars().take(MAX).collect();
-        format!("{cut}…")
+    let mut quoted = String::new();
+    for ch in text.chars().take(MAX) {
+        if ch.is_control() {
+            quoted.extend(ch.escape_default());
+        } else {
+            quoted.push(ch);
+        }
     }
+    if text.chars().nth(MAX).is_some() {
+        quoted.push('…');
+    }
+    quoted
 }
 
 fn error_node(span: Span) -> Node {

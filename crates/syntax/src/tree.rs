@@ -240,6 +240,14 @@ impl Node {
         self.body.as_ref().map_or(&[], |body| &body.items)
     }
 
+    /// Whether its body holds text that could not be parsed or lacks its `}`: its fields are then
+    /// not all known, and "missing field" would be a guess.
+    pub fn has_syntax_errors(&self) -> bool {
+        self.body
+            .as_ref()
+            .is_some_and(|b| !b.closed || b.items.iter().any(|i| i.kind == NodeKind::Error))
+    }
+
     /// Walks this node and every node below it, depth first, in source order.
     pub fn walk<'a>(&'a self, visit: &mut impl FnMut(&'a Node)) {
         visit(self);
