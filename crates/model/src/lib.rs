@@ -100,7 +100,10 @@ pub fn load_with(
         Some(file) => vec![file.clone()],
         None => loader::included_files(&discovery.root, &config)?,
     };
-    let loaded = loader::load_files(&discovery.root, &files, provider);
+    let mut loaded = loader::load_files(&discovery.root, &files, provider);
+    if let Some((path, source)) = loaded.unreadable.pop() {
+        return Err(LoadError::Io { path, source });
+    }
     let mut workspace = analyze(discovery.root, config, loaded, options);
     if let Some((config_path, text, error)) = config_problem {
         let span = error.span().map_or(Span::empty(0), Span::from_range);
@@ -152,7 +155,20 @@ fn analyze(root: PathBuf, config: Config, loaded: loader::Loaded, options: &Opti
         sources,
         trees,
         mut diagnostics,
+        unreadable,
     } = loaded;
+    // From the disk these stop the load (`LoadError`); from an editor's view they are one more
+    // problem to show.
+    for (path, error) in unreadable {
+        if let Some(file) = sources.find(&path) {
+            diagnostics.push(Diagnostic::new(
+                Code::E001,
+                file.id(),
+                Span::empty(0),
+                format!("cannot read `{}`: {error}", path.display()),
+            ));
+        }
+    }
     let mut declarations = lower::Declarations::default();
     for (index, tree) in trees.iter().enumerate() {
         let Some(tree) = tree else { continue };

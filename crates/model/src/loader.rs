@@ -172,6 +172,8 @@ pub(crate) struct Loaded {
     pub sources: SourceMap,
     pub trees: Vec<Option<SyntaxTree>>,
     pub diagnostics: Vec<Diagnostic>,
+    /// Files of the workspace that could not be read: an environment problem, not an input one.
+    pub unreadable: Vec<(PathBuf, std::io::Error)>,
 }
 
 /// An `import` edge: which file imports which, and where the path is written.
@@ -223,6 +225,7 @@ pub(crate) fn load_files(root: &Path, files: &[PathBuf], provider: &dyn FileProv
             sources: SourceMap::new(),
             trees: Vec::new(),
             diagnostics: Vec::new(),
+            unreadable: Vec::new(),
         },
         absolute_root: normalize(&std::path::absolute(root).unwrap_or_else(|_| root.to_path_buf())),
         root: root.to_path_buf(),
@@ -246,20 +249,19 @@ pub(crate) fn load_files(root: &Path, files: &[PathBuf], provider: &dyn FileProv
             (path, key, bytes)
         })
         .collect();
-    let prepared: Vec<(PathBuf, Result<Prepared, std::io::Error>)> = contents
+    let prepared: Vec<(PathBuf, PathBuf, Result<Prepared, std::io::Error>)> = contents
         .into_par_iter()
         .enumerate()
         .map(|(index, (path, key, bytes))| {
-            (
-                key,
-                bytes.map(|bytes| prepare(FileId::new(index as u32), path, bytes)),
-            )
+            let prepared =
+                bytes.map(|bytes| prepare(FileId::new(index as u32), path.clone(), bytes));
+            (path, key, prepared)
         })
         .collect();
-    for (key, result) in prepared {
+    for (path, key, result) in prepared {
         match result {
             Ok(prepared) => loader.admit(key, prepared, None),
-            Err(error) => loader.unreadable_root_file(&key, &error),
+            Err(error) => loader.unreadable_root_file(path, error),
         }
     }
     while let Some((path, importer)) = loader.queue.pop() {
@@ -309,15 +311,11 @@ struct Loader {
 
 impl Loader {
     /// A file named on the command line or by the include globs that cannot be read.
-    fn unreadable_root_file(&mut self, path: &Path, error: &std::io::Error) {
-        let id = self.loaded.sources.add(path, "");
+    /// It keeps its id (ids follow path order) with an empty text.
+    fn unreadable_root_file(&mut self, path: PathBuf, error: std::io::Error) {
+        self.loaded.sources.add(&path, "");
         self.loaded.trees.push(None);
-        self.loaded.diagnostics.push(Diagnostic::new(
-            Code::E001,
-            id,
-            Span::empty(0),
-            format!("cannot read `{}`: {error}", path.display()),
-        ));
+        self.loaded.unreadable.push((path, error));
     }
 
     /// Adds a prepared file to the workspace and queues its imports.
