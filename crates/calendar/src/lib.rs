@@ -7,12 +7,14 @@
 
 mod duration;
 mod easter;
+mod engine;
 mod spec;
 mod time;
 mod week;
 
 pub use duration::{has_calendar_day_units, Duration, Window};
 pub use easter::easter_sunday;
+pub use engine::{Budget, BusinessCalendar};
 pub use spec::{CalendarSpec, ClosedPeriod, HolidayRule, OpenRange};
 pub use time::{TimeOfDay, TimeRange};
 pub use week::WeekdaySet;
