@@ -2,12 +2,14 @@
 //! (E011, E012, W001, W005, W006), supporting agreements (E008), inheritance (W004) and dates
 //! (W003).
 
+use std::cell::RefCell;
 use std::collections::HashMap;
+use std::rc::Rc;
 use std::str::FromStr;
 
-use chrono::{Months, NaiveDate};
+use chrono::{DateTime, Months, NaiveDate, Utc};
 use chrono_tz::Tz;
-use slac_calendar::{has_calendar_day_units, CalendarSpec, Duration};
+use slac_calendar::{has_calendar_day_units, BusinessCalendar, Duration};
 use slac_diagnostics::{did_you_mean, Code, Diagnostic, Label};
 use slac_source::SourceMap;
 use slac_syntax::Token;
@@ -48,6 +50,7 @@ pub(crate) struct Checker<'a> {
     pub sources: &'a SourceMap,
     pub today: NaiveDate,
     pub diagnostics: &'a mut Vec<Diagnostic>,
+    pub engines: RefCell<HashMap<String, Rc<BusinessCalendar>>>,
 }
 
 impl Checker<'_> {
@@ -65,15 +68,26 @@ impl Checker<'_> {
         }
     }
 
-    fn spec(&self, calendar: &str) -> Option<CalendarSpec> {
-        if calendar == ALWAYS {
-            return Some(CalendarSpec::always());
+    /// The engine of a calendar id (or `always`), built once per check.
+    fn engine(&self, calendar: &str) -> Option<Rc<BusinessCalendar>> {
+        if let Some(engine) = self.engines.borrow().get(calendar) {
+            return Some(engine.clone());
         }
-        Some(self.model.calendars.get(calendar)?.spec(self.model))
+        let engine = Rc::new(self.model.engine(calendar)?);
+        self.engines
+            .borrow_mut()
+            .insert(calendar.to_string(), engine.clone());
+        Some(engine)
     }
 
     fn calendar(&mut self, calendar: &Calendar) {
         let spec = calendar.spec(self.model);
+        // Never open in the coming year, holidays and closed periods included.
+        let never_open = !calendar.incomplete
+            && self.engine(&calendar.id).is_some_and(|engine| {
+                let from = self.today.and_time(chrono::NaiveTime::MIN).and_utc();
+                engine.open_seconds(from, from + chrono::Duration::days(366)) == 0
+            });
         if let Some((earlier, later, day)) = spec.first_overlap() {
             let (first, again) = (calendar.open_at[earlier], calendar.open_at[later]);
             self.diagnostics.push(
@@ -88,13 +102,16 @@ impl Checker<'_> {
                 .with_help("an overnight range belongs to the day it starts on; split or shorten one of the ranges"),
             );
         }
-        if spec.weekly_open_minutes() == 0 && !calendar.incomplete {
+        if never_open {
             self.diagnostics.push(
                 Diagnostic::new(
                     Code::W002,
                     calendar.at.file,
                     calendar.at.span,
-                    format!("calendar `{}` is never open", calendar.id),
+                    format!(
+                        "calendar `{}` is never open in the coming year",
+                        calendar.id
+                    ),
                 )
                 .with_primary_message("no open time")
                 .with_help("add `open <days> HH:MM-HH:MM`, e.g. `open mon-fri 08:00-17:00`"),
@@ -416,7 +433,10 @@ impl Checker<'_> {
             return;
         }
         let name = format!("{}.{}", supported.agreement, supported.objective);
-        let specs = (self.spec(&objective.calendar), self.spec(&target.calendar));
+        let engines = (
+            self.engine(&objective.calendar),
+            self.engine(&target.calendar),
+        );
         let mut report = |message: String, related: At, related_message: &str| {
             self.diagnostics.push(
                 Diagnostic::new(Code::E008, supported.at.file, supported.at.span, message)
@@ -449,7 +469,7 @@ impl Checker<'_> {
         if !objective.sli.is_ticket() {
             return;
         }
-        let (Some(own_spec), Some(target_spec)) = specs else {
+        let (Some(own_engine), Some(target_engine)) = engines else {
             return;
         };
         let classes = ticket_classes(objective, target);
@@ -472,25 +492,47 @@ impl Checker<'_> {
                 objective.calendar, target.calendar
             )
         };
+        let mut starts: Option<Vec<i64>> = None;
         for (ticket, own_case, target_case) in classes {
-            let later = if objective.calendar == target.calendar {
-                later_on_same_calendar(own_case.duration, target_case.duration, &own_spec)
+            let (own, theirs) = (own_case.duration, target_case.duration);
+            let comparable = objective.calendar == target.calendar
+                && std::mem::discriminant(&own) == std::mem::discriminant(&theirs);
+            let (later, example) = if comparable {
+                (longer(own, theirs), None)
             } else {
-                later_on_other_calendars(
-                    own_case.duration,
-                    &own_spec,
-                    target_case.duration,
-                    &target_spec,
-                )
+                let starts = starts
+                    .get_or_insert_with(|| sample_starts(&own_engine, &target_engine, self.today));
+                match first_counter_example(&own_engine, own, &target_engine, theirs, starts) {
+                    Some(example) => (true, Some(example)),
+                    None => (false, None),
+                }
             };
             if later {
+                let label = match example {
+                    Some((start, own_due, target_due)) => {
+                        let zone = target_engine.timezone();
+                        let at = |t: chrono::DateTime<chrono::Utc>| {
+                            t.with_timezone(&zone)
+                                .format("%a %-d %b %Y %H:%M")
+                                .to_string()
+                        };
+                        format!(
+                            "a ticket {} opened {} is due {} here, {} under `{name}` ({zone})",
+                            ticket.replacen("that match ", "that matches ", 1),
+                            at(start),
+                            at(own_due),
+                            at(target_due)
+                        )
+                    }
+                    None => "later deadline".to_string(),
+                };
                 report(
                     format!(
                         "`{}.{}` allows {} for tickets {}, later than the {} of `{name}` it supports{calendars}",
                         agreement.id, objective.id, own_case.duration, ticket, target_case.duration
                     ),
                     own_case.at,
-                    "later deadline",
+                    &label,
                 );
                 return;
             }
@@ -583,67 +625,51 @@ fn ticket_classes<'o>(
         .collect()
 }
 
-/// Whether a deadline of `own` open time is, for some ticket, later than one of `target` on the
-/// same calendar. Between hours and business days this uses the calendar's shortest and longest
-/// open day: N business days elapse between N × shortest and N × longest open day of open time.
-fn later_on_same_calendar(own: Duration, target: Duration, spec: &CalendarSpec) -> bool {
-    let minute = 60_000u64;
-    match (own, target) {
-        (Duration::Millis(a), Duration::Millis(b)) => a > b,
-        (Duration::BusinessDays(a), Duration::BusinessDays(b)) => a > b,
-        (Duration::Millis(a), Duration::BusinessDays(n)) => spec
-            .open_day_bounds()
-            .is_some_and(|(_, longest)| a > u64::from(n) * u64::from(longest) * minute),
-        (Duration::BusinessDays(n), Duration::Millis(b)) => spec
-            .open_day_bounds()
-            .is_some_and(|(shortest, _)| u64::from(n) * u64::from(shortest) * minute > b),
+/// Start instants for comparing deadlines on two calendars over the year from `today`: every
+/// boundary of an open interval of either calendar, a minute before and after it, the middle of
+/// each interval, and one every three hours in between.
+fn sample_starts(a: &BusinessCalendar, b: &BusinessCalendar, today: NaiveDate) -> Vec<i64> {
+    let from = today.and_time(chrono::NaiveTime::MIN).and_utc();
+    let to = from + chrono::Duration::days(366);
+    let mut starts: Vec<i64> = (0..366 * 8)
+        .map(|i| from.timestamp() + i * 3 * 3600)
+        .collect();
+    for calendar in [a, b] {
+        for (open, close) in calendar.open_intervals(from, to) {
+            let (open, close) = (open.timestamp(), close.timestamp());
+            for t in [
+                open - 60,
+                open,
+                open + 60,
+                (open + close) / 2,
+                close - 60,
+                close,
+                close + 60,
+            ] {
+                starts.push(t);
+            }
+        }
     }
+    starts.sort_unstable();
+    starts.dedup();
+    starts
 }
 
-/// Across different calendars, a sound comparison only (it never reports a deadline that is not
-/// later for some ticket); the exact one, over a year of start instants, needs the calendar
-/// engine.
-///
-/// - Supported clock always open: its deadline is exactly `target` after the start. The
-///   supporting clock, started just before its longest weekly closure G, ends at least
-///   `own + G` after the start, so it is later for some ticket when `own + G > target`.
-/// - Supporting clock always open: its deadline is exactly `own` after the start, and the
-///   supported one is exactly `target` after a start at the beginning of an open stretch at
-///   least `target` long; so `own > target` is later for that ticket.
-///
-/// Weekly stretches are wall-clock minutes; an hour is kept in reserve for daylight-saving
-/// changes in zones other than UTC.
-fn later_on_other_calendars(
+/// The first start instant at which the deadline of `own` on `own_calendar` falls after that of
+/// `target` on `target_calendar`: (start, own deadline, target deadline).
+fn first_counter_example(
+    own_calendar: &BusinessCalendar,
     own: Duration,
-    own_spec: &CalendarSpec,
+    target_calendar: &BusinessCalendar,
     target: Duration,
-    target_spec: &CalendarSpec,
-) -> bool {
-    let (Some(own), Some(target)) = (own.as_millis(), target.as_millis()) else {
-        return false;
-    };
-    let minute = 60_000u64;
-    let reserve = |spec: &CalendarSpec| {
-        if spec.timezone == chrono_tz::Tz::UTC {
-            0
-        } else {
-            60
-        }
-    };
-    if target_spec.is_always_open() {
-        let gap = u64::from(
-            own_spec
-                .longest_closed_minutes()
-                .saturating_sub(reserve(own_spec)),
-        );
-        return own + gap * minute > target;
-    }
-    if own_spec.is_always_open() {
-        let stretch = u64::from(target_spec.longest_open_minutes());
-        let margin = u64::from(reserve(target_spec)) * minute;
-        return stretch * minute >= target && own > target + margin;
-    }
-    false
+    starts: &[i64],
+) -> Option<(DateTime<Utc>, DateTime<Utc>, DateTime<Utc>)> {
+    starts.iter().find_map(|&t| {
+        let start = DateTime::from_timestamp(t, 0)?;
+        let theirs = target_calendar.due(start, target)?;
+        let mine = own_calendar.due(start, own)?;
+        (mine > theirs).then_some((start, mine, theirs))
+    })
 }
 
 /// `YYYY-MM-DD` from `SLAC_TODAY`, else the local date.

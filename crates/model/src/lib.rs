@@ -192,6 +192,7 @@ fn analyze(root: PathBuf, config: Config, loaded: loader::Loaded, options: &Opti
         sources: &sources,
         today: options.today,
         diagnostics: &mut diagnostics,
+        engines: Default::default(),
     }
     .run();
     slac_diagnostics::sort(&mut diagnostics);

@@ -172,6 +172,17 @@ impl Calendar {
     }
 }
 
+impl Model {
+    /// The calendar engine of a calendar id, or of the built-in `always`.
+    pub fn engine(&self, calendar: &str) -> Option<slac_calendar::BusinessCalendar> {
+        if calendar == ALWAYS {
+            return Some(slac_calendar::BusinessCalendar::always());
+        }
+        let spec = self.calendars.get(calendar)?.spec(self);
+        Some(slac_calendar::BusinessCalendar::new(spec))
+    }
+}
+
 /// The id of the built-in calendar that is always open.
 pub const ALWAYS: &str = "always";
 
