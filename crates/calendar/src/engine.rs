@@ -243,10 +243,15 @@ impl BusinessCalendar {
 
     /// The end of the open interval holding `t`, or of the next one when closed at `t`; open
     /// intervals that touch count as one.
+    /// `None` when the calendar does not close within ten years.
     pub fn next_close(&self, t: DateTime<Utc>) -> Option<DateTime<Utc>> {
         let (mut year, mut i) = self.locate(t.timestamp(), SEARCH_YEARS)?;
+        let last = year + SEARCH_YEARS;
         let mut close = self.with_year(year, |y| y.end[i]);
         loop {
+            if year > last {
+                return None;
+            }
             i += 1;
             let next = self.with_year(year, |y| (i < y.len()).then(|| (y.start[i], y.end[i])));
             match next {
@@ -587,15 +592,23 @@ impl Closures {
     fn new(spec: &CalendarSpec, year: i32) -> Self {
         let mut closed: Vec<(NaiveDate, NaiveTime)> = Vec::new();
         // The year's dates, plus the first days of the next one for overnight ranges of 31 Dec.
-        for y in [year, year + 1] {
+        // Easter offsets reach up to a year either way, so the rules of the years around count.
+        for y in [year - 1, year, year + 1] {
             for rule in &spec.holidays {
-                if let Some(date) = rule.date_in(y) {
-                    let from = match rule {
-                        HolidayRule::Date {
-                            from: Some(from), ..
-                        } => time_of(from.minutes()),
-                        _ => NaiveTime::MIN,
-                    };
+                let from = match rule {
+                    // Closed from the end of the day: closes nothing.
+                    HolidayRule::Date {
+                        from: Some(from), ..
+                    } if from.minutes() >= 24 * 60 => continue,
+                    HolidayRule::Date {
+                        from: Some(from), ..
+                    } => time_of(from.minutes()),
+                    _ => NaiveTime::MIN,
+                };
+                let Some(date) = rule.date_in(y) else {
+                    continue;
+                };
+                if date.year() == year || date.year() == year + 1 {
                     closed.push((date, from));
                 }
             }

@@ -1,5 +1,8 @@
 use std::path::PathBuf;
 
+use chrono::{DateTime, FixedOffset};
+use slac_calendar::Duration;
+
 use clap::{Parser, Subcommand, ValueEnum};
 
 /// SLA-as-code: check, format and compile `.sla` agreements.
@@ -18,6 +21,11 @@ pub enum Command {
     Fmt(FmtArgs),
     /// Create a new workspace: slac.toml, an example agreement, a .gitignore.
     Init(InitArgs),
+    /// Each objective's allowance in plain words: error budget, or time allowed per ticket.
+    Budget(BudgetArgs),
+    /// Deadlines and open time on a calendar of the workspace (or `always`).
+    #[command(subcommand)]
+    Calendar(CalendarCommand),
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -51,4 +59,82 @@ pub struct FmtArgs {
 pub struct InitArgs {
     /// Folder of the new workspace (default: the current folder).
     pub dir: Option<PathBuf>,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct BudgetArgs {
+    /// An agreement id, or `agreement.objective` (default: every agreement).
+    #[arg(value_name = "AGREEMENT[.OBJECTIVE]")]
+    pub objective: Option<String>,
+    /// `human`: one sentence per objective; `json`: one object per objective per line.
+    #[arg(long, value_enum, default_value = "human")]
+    pub format: Format,
+    /// The workspace to read (default: the workspace of the current folder).
+    #[arg(long, short = 'w', value_name = "PATH")]
+    pub workspace: Option<PathBuf>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum CalendarCommand {
+    /// The deadline of `--within` open time (or business days) from `--start`.
+    Due(DueArgs),
+    /// The open time between `--from` and `--to`.
+    Elapsed(ElapsedArgs),
+}
+
+#[derive(Debug, clap::Args)]
+pub struct DueArgs {
+    /// A calendar id of the workspace, or `always`.
+    pub calendar: String,
+    /// When the clock starts, in RFC 3339 (`2026-03-27T16:30:00+01:00` or `…Z`).
+    #[arg(long, value_name = "T", value_parser = parse_instant,
+          required_unless_present = "batch", conflicts_with = "batch")]
+    pub start: Option<DateTime<FixedOffset>>,
+    /// Open time allowed, as in `.sla`: `4h`, `1h30m`, or business days `2bd`.
+    #[arg(long, value_name = "D", value_parser = parse_duration,
+          required_unless_present = "batch", conflicts_with = "batch")]
+    pub within: Option<Duration>,
+    /// Read CSV lines `start,within` from FILE (`-`: stdin) and write one deadline per line.
+    #[arg(long, value_name = "FILE")]
+    pub batch: Option<PathBuf>,
+    /// `human`: the deadline in words; `json`: `{"due": "…"}`.
+    #[arg(long, value_enum, default_value = "human")]
+    pub format: Format,
+    /// The workspace whose calendars to use (default: the workspace of the current folder).
+    #[arg(long, short = 'w', value_name = "PATH")]
+    pub workspace: Option<PathBuf>,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct ElapsedArgs {
+    /// A calendar id of the workspace, or `always`.
+    pub calendar: String,
+    /// Start of the interval, in RFC 3339.
+    #[arg(long, value_name = "T", value_parser = parse_instant,
+          required_unless_present = "batch", conflicts_with = "batch")]
+    pub from: Option<DateTime<FixedOffset>>,
+    /// End of the interval, in RFC 3339.
+    #[arg(long, value_name = "T", value_parser = parse_instant,
+          required_unless_present = "batch", conflicts_with = "batch")]
+    pub to: Option<DateTime<FixedOffset>>,
+    /// Read CSV lines `from,to` from FILE (`-`: stdin) and write one number of seconds per line.
+    #[arg(long, value_name = "FILE")]
+    pub batch: Option<PathBuf>,
+    /// `human`: the open time in words; `json`: `{"seconds": N}`.
+    #[arg(long, value_enum, default_value = "human")]
+    pub format: Format,
+    /// The workspace whose calendars to use (default: the workspace of the current folder).
+    #[arg(long, short = 'w', value_name = "PATH")]
+    pub workspace: Option<PathBuf>,
+}
+
+/// An RFC 3339 instant, as `--start`, `--from` and `--to` take it.
+pub fn parse_instant(text: &str) -> Result<DateTime<FixedOffset>, String> {
+    DateTime::parse_from_rfc3339(text.trim()).map_err(|error| {
+        format!("not an RFC 3339 instant ({error}): write e.g. 2026-03-27T16:30:00+01:00 or 2026-03-27T15:30:00Z")
+    })
+}
+
+fn parse_duration(text: &str) -> Result<Duration, String> {
+    Duration::parse(text.trim())
 }

@@ -4,6 +4,8 @@
 //! Exit codes: 0 success, 1 the input has errors, 2 usage or environment problem.
 
 mod args;
+mod budget;
+mod calendar;
 mod check;
 mod format;
 mod init;
@@ -26,6 +28,9 @@ fn main() -> ExitCode {
         args::Command::Check(args) => check::run(&args),
         args::Command::Fmt(args) => format::run(&args),
         args::Command::Init(args) => init::run(&args),
+        args::Command::Budget(args) => budget::run(&args),
+        args::Command::Calendar(args::CalendarCommand::Due(args)) => calendar::due(&args),
+        args::Command::Calendar(args::CalendarCommand::Elapsed(args)) => calendar::elapsed(&args),
     };
     match outcome {
         Outcome::Success => ExitCode::SUCCESS,
