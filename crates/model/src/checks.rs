@@ -318,12 +318,17 @@ impl Checker<'_> {
                 let text = self.sources.file(case.at.file).slice(case.at.span);
                 let duration_text = text.split_whitespace().nth(1).unwrap_or("");
                 if has_calendar_day_units(duration_text) {
+                    let span = self
+                        .engine(&objective.calendar)
+                        .and_then(|engine| open_days_taken(&engine, case.duration, self.today))
+                        .map(|days| format!(", which takes {days} open days of this calendar"))
+                        .unwrap_or_default();
                     let mut diagnostic = Diagnostic::new(
                         Code::W005,
                         case.at.file,
                         case.at.span,
                         format!(
-                            "`{duration_text}` on business calendar `{}` means {} hours of open time, not {duration_text} of calendar time",
+                            "`{duration_text}` on business calendar `{}` means {} hours of open time{span}, not {duration_text} of calendar time",
                             objective.calendar,
                             case.duration.as_millis().unwrap_or(0) / 3_600_000
                         ),
@@ -623,6 +628,25 @@ fn ticket_classes<'o>(
             Some((description, own_case, target_case))
         })
         .collect()
+}
+
+/// How many open days (local dates with open time) a deadline of `duration` spans, from the
+/// first opening after `today`.
+fn open_days_taken(
+    engine: &BusinessCalendar,
+    duration: Duration,
+    today: NaiveDate,
+) -> Option<usize> {
+    let start = engine.next_open(today.and_time(chrono::NaiveTime::MIN).and_utc())?;
+    let due = engine.due(start, duration)?;
+    let zone = engine.timezone();
+    let mut days: Vec<NaiveDate> = engine
+        .open_intervals(start, due)
+        .iter()
+        .map(|(open, _)| open.with_timezone(&zone).date_naive())
+        .collect();
+    days.dedup();
+    Some(days.len())
 }
 
 /// Start instants for comparing deadlines on two calendars over the year from `today`: every
