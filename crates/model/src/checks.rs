@@ -674,6 +674,7 @@ fn sample_starts(a: &BusinessCalendar, b: &BusinessCalendar, today: NaiveDate) -
             }
         }
     }
+    starts.retain(|&t| t >= from.timestamp());
     starts.sort_unstable();
     starts.dedup();
     starts

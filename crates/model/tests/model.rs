@@ -169,3 +169,33 @@ fn an_import_pulls_in_a_file_outside_include() {
     assert_eq!(workspace.diagnostics, vec![]);
     assert_eq!(workspace.model.services["s"].owner.as_deref(), Some("p"));
 }
+
+/// Deadlines on different calendars are computed by the engine, and the first ticket for which
+/// the supporting deadline is later is named.
+#[test]
+fn e008_across_calendars_names_a_counter_example() {
+    let workspace = load(
+        &repo("tests/fixtures/diagnostics/e008_different_calendars.sla"),
+        &options(),
+    )
+    .unwrap();
+    let e008: Vec<_> = workspace
+        .diagnostics
+        .iter()
+        .filter(|d| d.code == slac_diagnostics::Code::E008)
+        .collect();
+    assert_eq!(e008.len(), 1, "{:?}", workspace.diagnostics);
+    let example = e008[0]
+        .labels
+        .iter()
+        .filter_map(|l| l.message.as_deref())
+        .find(|m| m.starts_with("a ticket"))
+        .unwrap();
+    // From 25 November 2026 (a Wednesday): opened at midnight UTC, the office (08:00-17:00
+    // Paris) answers by 12:00 Paris, 11:00 UTC; on `always` the 4 hours end at 04:00 UTC.
+    assert_eq!(
+        example,
+        "a ticket that matches no condition opened Wed 25 Nov 2026 00:00 is due Wed 25 Nov 2026 11:00 \
+         here, Wed 25 Nov 2026 04:00 under `acme_printers.response` (UTC)"
+    );
+}
