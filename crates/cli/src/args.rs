@@ -17,6 +17,8 @@ pub struct Cli {
 pub enum Command {
     /// Parse and check a workspace, printing every diagnostic.
     Check(CheckArgs),
+    /// Check, then write monitoring configs under the output folder (nothing on any error).
+    Build(BuildArgs),
     /// Rewrite `.sla` files in the canonical layout, keeping every comment.
     Fmt(FmtArgs),
     /// Create a new workspace: slac.toml, an example agreement, a .gitignore.
@@ -137,4 +139,16 @@ pub fn parse_instant(text: &str) -> Result<DateTime<FixedOffset>, String> {
 
 fn parse_duration(text: &str) -> Result<Duration, String> {
     Duration::parse(text.trim())
+}
+
+#[derive(Debug, clap::Args)]
+pub struct BuildArgs {
+    /// Workspace folders or `.sla` files (default: the workspace of the current folder).
+    pub paths: Vec<PathBuf>,
+    /// Output folder (default: `[workspace] out` of slac.toml, else `build` in the workspace).
+    #[arg(long)]
+    pub out: Option<PathBuf>,
+    /// Targets to build, comma-separated (default: all): prometheus.
+    #[arg(long, value_delimiter = ',')]
+    pub target: Vec<String>,
 }

@@ -5,6 +5,7 @@
 
 mod args;
 mod budget;
+mod build;
 mod calendar;
 mod check;
 mod format;
@@ -29,6 +30,7 @@ fn main() -> ExitCode {
         args::Command::Fmt(args) => format::run(&args),
         args::Command::Init(args) => init::run(&args),
         args::Command::Budget(args) => budget::run(&args),
+        args::Command::Build(args) => build::run(&args),
         args::Command::Calendar(args::CalendarCommand::Due(args)) => calendar::due(&args),
         args::Command::Calendar(args::CalendarCommand::Elapsed(args)) => calendar::elapsed(&args),
     };

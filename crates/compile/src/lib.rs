@@ -1,0 +1,62 @@
+//! The compilation targets of `slac build`: from a checked model to the files that monitoring
+//! systems load. Each target is a module that turns the model into [`Artifact`]s, in memory; the
+//! CLI decides where and how they are written. Output is deterministic: the same model gives
+//! byte-identical files.
+//!
+//! Targets must only run on a model without errors.
+
+mod prometheus;
+mod promql;
+mod yaml;
+
+use std::path::PathBuf;
+
+use slac_model::Model;
+
+/// A target of `slac build`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Target {
+    Prometheus,
+}
+
+impl Target {
+    pub const ALL: [Target; 1] = [Target::Prometheus];
+
+    /// The folder of the target below the output folder, and its name on the command line.
+    pub fn name(self) -> &'static str {
+        match self {
+            Target::Prometheus => "prometheus",
+        }
+    }
+
+    pub fn from_name(name: &str) -> Option<Target> {
+        Target::ALL.into_iter().find(|t| t.name() == name)
+    }
+}
+
+/// One generated file: its path relative to the output folder, and its text.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Artifact {
+    pub path: PathBuf,
+    pub contents: String,
+}
+
+/// What a build produced: the files, and notes for the person running it (what was left out and
+/// why).
+#[derive(Debug, Default)]
+pub struct Build {
+    pub artifacts: Vec<Artifact>,
+    pub notes: Vec<String>,
+}
+
+/// Builds the given targets from a model that has no errors.
+pub fn build(model: &Model, targets: &[Target]) -> Build {
+    let mut build = Build::default();
+    for target in targets {
+        match target {
+            Target::Prometheus => prometheus::build(model, &mut build),
+        }
+    }
+    build.artifacts.sort_by(|a, b| a.path.cmp(&b.path));
+    build
+}

@@ -1,0 +1,142 @@
+//! A small YAML writer for the documents slac generates: maps with plain keys, lists, and strings,
+//! always written double-quoted (a JSON string is a valid YAML double-quoted scalar), so no value can be
+//! misread as another type.
+
+#[derive(Debug, Clone)]
+pub(crate) enum Yaml {
+    Map(Vec<(String, Yaml)>),
+    List(Vec<Yaml>),
+    Str(String),
+}
+
+impl Yaml {
+    pub fn map(entries: Vec<(&str, Yaml)>) -> Yaml {
+        Yaml::Map(
+            entries
+                .into_iter()
+                .map(|(k, v)| (k.to_string(), v))
+                .collect(),
+        )
+    }
+
+    pub fn str(text: impl Into<String>) -> Yaml {
+        Yaml::Str(text.into())
+    }
+
+    /// The document, ending with a newline.
+    pub fn render(&self) -> String {
+        let mut out = String::new();
+        self.write(&mut out, 0);
+        if !out.ends_with('\n') {
+            out.push('\n');
+        }
+        out
+    }
+
+    /// The lines of a multi-line string that reads the same as a block scalar (`|-`): no
+    /// trailing spaces, no leading space on the first line, no control characters but newlines.
+    fn block_lines(&self) -> Option<Vec<&str>> {
+        let Yaml::Str(text) = self else { return None };
+        let plain = text.contains('\n')
+            && !text.starts_with([' ', '\t', '\n'])
+            && !text.ends_with('\n')
+            && text.chars().all(|c| c == '\n' || !c.is_control())
+            && text.lines().all(|line| !line.ends_with([' ', '\t']));
+        plain.then(|| text.split('\n').collect())
+    }
+
+    fn scalar(&self) -> Option<String> {
+        match self {
+            Yaml::Str(text) => Some(serde_json::to_string(text).unwrap_or_else(|_| "\"\"".into())),
+            Yaml::Map(entries) if entries.is_empty() => Some("{}".into()),
+            Yaml::List(items) if items.is_empty() => Some("[]".into()),
+            _ => None,
+        }
+    }
+
+    fn write(&self, out: &mut String, indent: usize) {
+        let pad = " ".repeat(indent);
+        match self {
+            Yaml::Map(entries) => {
+                for (key, value) in entries {
+                    if let Some(lines) = value.block_lines() {
+                        out.push_str(&format!("{pad}{key}: |-\n"));
+                        for line in lines {
+                            if line.is_empty() {
+                                out.push('\n');
+                            } else {
+                                out.push_str(&format!("{pad}  {line}\n"));
+                            }
+                        }
+                        continue;
+                    }
+                    match value.scalar() {
+                        Some(scalar) => out.push_str(&format!("{pad}{key}: {scalar}\n")),
+                        None => {
+                            out.push_str(&format!("{pad}{key}:\n"));
+                            let nested = if matches!(value, Yaml::List(_)) {
+                                indent
+                            } else {
+                                indent + 2
+                            };
+                            value.write(out, nested);
+                        }
+                    }
+                }
+            }
+            Yaml::List(items) => {
+                for item in items {
+                    match item.scalar() {
+                        Some(scalar) => out.push_str(&format!("{pad}- {scalar}\n")),
+                        None => {
+                            // The first line of a map item follows the dash.
+                            let mut nested = String::new();
+                            item.write(&mut nested, indent + 2);
+                            let trimmed = nested.get(indent + 2..).unwrap_or("");
+                            out.push_str(&format!("{pad}- {trimmed}"));
+                        }
+                    }
+                }
+            }
+            Yaml::Str(_) => {
+                if let Some(scalar) = self.scalar() {
+                    out.push_str(&format!("{pad}{scalar}\n"));
+                }
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Yaml;
+
+    #[test]
+    fn multi_line_strings_are_blocks() {
+        let doc = Yaml::map(vec![("expr", Yaml::str("a\n/\nb"))]);
+        assert_eq!(doc.render(), "expr: |-\n  a\n  /\n  b\n");
+        let awkward = Yaml::map(vec![("expr", Yaml::str("a \nb"))]);
+        assert_eq!(awkward.render(), "expr: \"a \\nb\"\n");
+    }
+
+    #[test]
+    fn nested_maps_and_lists() {
+        let doc = Yaml::map(vec![(
+            "groups",
+            Yaml::List(vec![Yaml::map(vec![
+                ("name", Yaml::str("g")),
+                (
+                    "rules",
+                    Yaml::List(vec![Yaml::map(vec![
+                        ("record", Yaml::str("a:b")),
+                        ("expr", Yaml::str("x{y=\"z\"}")),
+                    ])]),
+                ),
+            ])]),
+        )]);
+        assert_eq!(
+            doc.render(),
+            "groups:\n- name: \"g\"\n  rules:\n  - record: \"a:b\"\n    expr: \"x{y=\\\"z\\\"}\"\n"
+        );
+    }
+}
