@@ -52,7 +52,13 @@ pub fn run(args: &BuildArgs) -> Outcome {
             .out
             .clone()
             .unwrap_or_else(|| workspace.root.join(&workspace.config.workspace.out));
-        let build = slac_compile::build(&workspace.model, &targets);
+        let options = slac_compile::BuildOptions {
+            today: match slac_model::today_from_env() {
+                Ok(today) => today,
+                Err(message) => return Outcome::Environment(message),
+            },
+        };
+        let build = slac_compile::build(&workspace.model, &targets, &options);
         for note in &build.notes {
             eprintln!("note: {note}");
         }

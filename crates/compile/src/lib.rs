@@ -5,6 +5,7 @@
 //!
 //! Targets must only run on a model without errors.
 
+mod mask;
 mod prometheus;
 mod promql;
 mod yaml;
@@ -49,12 +50,19 @@ pub struct Build {
     pub notes: Vec<String>,
 }
 
+/// What a build depends on besides the model.
+#[derive(Debug, Clone)]
+pub struct BuildOptions {
+    /// The build date: an open-ended agreement's calendar mask runs two years from it.
+    pub today: chrono::NaiveDate,
+}
+
 /// Builds the given targets from a model that has no errors.
-pub fn build(model: &Model, targets: &[Target]) -> Build {
+pub fn build(model: &Model, targets: &[Target], options: &BuildOptions) -> Build {
     let mut build = Build::default();
     for target in targets {
         match target {
-            Target::Prometheus => prometheus::build(model, &mut build),
+            Target::Prometheus => prometheus::build(model, options, &mut build),
         }
     }
     build.artifacts.sort_by(|a, b| a.path.cmp(&b.path));

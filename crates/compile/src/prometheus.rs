@@ -14,9 +14,12 @@ use slac_calendar::{Duration, Window};
 use slac_model::model::{Agreement, Objective, Sli, Threshold, ALWAYS};
 use slac_model::Model;
 
+use chrono::{NaiveDate, NaiveTime};
+
+use crate::mask;
 use crate::promql::{duration, histogram_parts, le, number, selector, with_window};
 use crate::yaml::Yaml;
-use crate::{Artifact, Build};
+use crate::{Artifact, Build, BuildOptions};
 
 const THIRTY_DAYS: u64 = 30 * 86_400;
 
@@ -74,30 +77,39 @@ fn scaled(seconds: u64, objective_window: u64) -> u64 {
     (scaled / 60).max(1) * 60
 }
 
-pub(crate) fn build(model: &Model, build: &mut Build) {
+pub(crate) fn build(model: &Model, options: &BuildOptions, build: &mut Build) {
     for agreement in model.agreements.values() {
-        let objectives: Vec<&Objective> = agreement
+        let monitored: Vec<&Objective> = agreement
             .objectives
             .iter()
             .filter(|o| o.sli.is_monitoring())
-            .filter(|o| {
-                let supported = o.calendar == ALWAYS;
-                if !supported {
-                    build.notes.push(format!(
-                        "prometheus: `{}.{}` runs on business calendar `{}`: its business-hours rules are not generated yet",
-                        agreement.id, o.id, o.calendar
-                    ));
-                }
-                supported
-            })
             .collect();
-        if objectives.is_empty() {
+        let mut calendars: Vec<&str> = monitored
+            .iter()
+            .filter(|o| o.calendar != ALWAYS)
+            .map(|o| o.calendar.as_str())
+            .collect();
+        calendars.sort_unstable();
+        calendars.dedup();
+        for objective in monitored.iter().filter(|o| o.calendar != ALWAYS) {
+            build.notes.push(format!(
+                "prometheus: `{}.{}` runs on business calendar `{}`: its calendar mask is generated, its business-hours error ratio and alerts are not yet",
+                agreement.id, objective.id, objective.calendar
+            ));
+        }
+        let mut groups: Vec<Yaml> = Vec::new();
+        if !calendars.is_empty() {
+            groups.push(calendar_group(model, agreement, &calendars, options, build));
+        }
+        groups.extend(
+            monitored
+                .iter()
+                .filter(|o| o.calendar == ALWAYS)
+                .flat_map(|objective| objective_groups(model, agreement, objective)),
+        );
+        if groups.is_empty() {
             continue;
         }
-        let groups: Vec<Yaml> = objectives
-            .iter()
-            .flat_map(|objective| objective_groups(model, agreement, objective))
-            .collect();
         let document = Yaml::map(vec![("groups", Yaml::List(groups))]);
         build.artifacts.push(Artifact {
             path: PathBuf::from("prometheus").join(format!("{}.yml", agreement.id)),
@@ -109,6 +121,65 @@ pub(crate) fn build(model: &Model, build: &mut Build) {
             ),
         });
     }
+}
+
+/// `slac:calendar_open{calendar, agreement}` for each business calendar the agreement's
+/// monitoring objectives use, over its effective period (an open-ended one: two years from the
+/// build date, with a note saying when the mask runs out).
+fn calendar_group(
+    model: &Model,
+    agreement: &Agreement,
+    calendars: &[&str],
+    options: &BuildOptions,
+    build: &mut Build,
+) -> Yaml {
+    let day = |date: NaiveDate| date.and_time(NaiveTime::MIN).and_utc();
+    let from = day(agreement.effective.from);
+    let to = match agreement.effective.to {
+        Some(end) => day(end) + chrono::Duration::days(1),
+        None => {
+            let until = options.today + chrono::Months::new(24);
+            build.notes.push(format!(
+                "prometheus: the calendar mask of `{}` runs out on {until}: rebuild before then (the agreement has no end date)",
+                agreement.id
+            ));
+            day(until)
+        }
+    };
+    let mut rules = Vec::new();
+    for &id in calendars {
+        let Some(engine) = model.engine(id) else {
+            continue;
+        };
+        let local = format!(
+            "slac:calendar_local_week_seconds{{calendar=\"{id}\",agreement=\"{}\"}}",
+            agreement.id
+        );
+        let mask = mask::expression(&engine, from, to, &local);
+        let labels = || {
+            Yaml::map(vec![
+                ("calendar", Yaml::str(id)),
+                ("agreement", Yaml::str(&agreement.id)),
+            ])
+        };
+        rules.push(Yaml::map(vec![
+            ("record", Yaml::str("slac:calendar_local_week_seconds")),
+            ("expr", Yaml::str(mask.local_week_seconds)),
+            ("labels", labels()),
+        ]));
+        rules.push(Yaml::map(vec![
+            ("record", Yaml::str("slac:calendar_open")),
+            ("expr", Yaml::str(mask.open)),
+            ("labels", labels()),
+        ]));
+    }
+    Yaml::map(vec![
+        (
+            "name",
+            Yaml::str(format!("slac-{}-calendars", agreement.id)),
+        ),
+        ("rules", Yaml::List(rules)),
+    ])
 }
 
 /// The error ratio of the objective over `window`, as PromQL.
