@@ -17,7 +17,7 @@ use slac_model::Model;
 use chrono::{NaiveDate, NaiveTime};
 
 use crate::mask;
-use crate::promql::{duration, histogram_parts, le, number, selector, with_window};
+use crate::promql::{duration, histogram_parts, le_matcher, number, selector, with_window};
 use crate::yaml::Yaml;
 use crate::{Artifact, Build, BuildOptions};
 
@@ -71,11 +71,14 @@ fn window_seconds(window: Window) -> u64 {
     }
 }
 
-/// An alert window scaled to the objective window, to the minute (at least one minute).
+/// An alert window scaled to the objective window, to the minute, and at least five minutes: a
+/// `rate` over a window shorter than a few scrape intervals has too few samples to say anything.
 fn scaled(seconds: u64, objective_window: u64) -> u64 {
     let scaled = (seconds as u128 * objective_window as u128 / THIRTY_DAYS as u128) as u64;
-    (scaled / 60).max(1) * 60
+    (scaled / 60 * 60).max(MIN_WINDOW)
 }
+
+const MIN_WINDOW: u64 = 300;
 
 pub(crate) fn build(model: &Model, options: &BuildOptions, build: &mut Build) {
     for agreement in model.agreements.values() {
@@ -101,10 +104,16 @@ pub(crate) fn build(model: &Model, options: &BuildOptions, build: &mut Build) {
         if !calendars.is_empty() {
             groups.push(calendar_group(model, agreement, &calendars, options, build));
         }
+        for objective in monitored.iter().filter(|o| o.target >= 100.0) {
+            build.notes.push(format!(
+                "prometheus: `{}.{}` targets 100%: it has no error budget to alert on (W001), so it gets no rules",
+                agreement.id, objective.id
+            ));
+        }
         groups.extend(
             monitored
                 .iter()
-                .filter(|o| o.calendar == ALWAYS)
+                .filter(|o| o.calendar == ALWAYS && o.target < 100.0)
                 .flat_map(|objective| objective_groups(model, agreement, objective)),
         );
         if groups.is_empty() {
@@ -185,15 +194,16 @@ fn calendar_group(
 /// The error ratio of the objective over `window`, as PromQL.
 fn error_ratio(sli: &Sli, window: &str) -> Option<String> {
     Some(match sli {
+        // `or (0 * total)`: no error series at all is a ratio of 0, not no data.
         Sli::Ratio {
             errors: Some(errors),
             total,
             ..
         } => {
+            let total = with_window(total, window);
             format!(
-                "({})\n/\n({})",
-                with_window(errors, window),
-                with_window(total, window)
+                "(\n  ({})\n  or\n  (0 * ({total}))\n)\n/\n({total})",
+                with_window(errors, window)
             )
         }
         Sli::Ratio {
@@ -201,10 +211,10 @@ fn error_ratio(sli: &Sli, window: &str) -> Option<String> {
             total,
             ..
         } => {
+            let total = with_window(total, window);
             format!(
-                "1 - (\n  ({})\n  /\n  ({})\n)",
-                with_window(good, window),
-                with_window(total, window)
+                "1 - (\n  (\n    ({})\n    or\n    (0 * ({total}))\n  )\n  /\n  ({total})\n)",
+                with_window(good, window)
             )
         }
         Sli::Latency {
@@ -212,7 +222,7 @@ fn error_ratio(sli: &Sli, window: &str) -> Option<String> {
             threshold,
         } => {
             let (name, matchers) = histogram_parts(histogram);
-            let bound = format!("le=\"{}\"", le(threshold.as_millis().unwrap_or(0)));
+            let bound = le_matcher(threshold.as_millis().unwrap_or(0));
             format!(
                 "1 - (\n  sum(rate({}[{window}]))\n  /\n  sum(rate({}[{window}]))\n)",
                 selector(&format!("{name}_bucket"), &matchers, &bound),
@@ -320,13 +330,16 @@ fn objective_groups(model: &Model, agreement: &Agreement, objective: &Objective)
         .and_then(|id| model.escalations.get(id));
     if let Some(policy) = policy {
         for level in &policy.levels {
-            let (share, words, severity) = match level.threshold {
+            // At breach the budget is exceeded, not just reached: a ratio equal to the budget
+            // still meets the target.
+            let (share, words, severity, comparison) = match level.threshold {
                 Threshold::Percent(percent) => (
                     percent / 100.0,
                     format!("{}% of", number(percent)),
                     "ticket",
+                    ">=",
                 ),
-                Threshold::Breach => (1.0, "all of".to_string(), "page"),
+                Threshold::Breach => (1.0, "more than".to_string(), "page", ">"),
                 // A time since a ticket started means nothing for a ratio objective.
                 Threshold::After(_) => continue,
             };
@@ -339,7 +352,7 @@ fn objective_groups(model: &Model, agreement: &Agreement, objective: &Objective)
                 (
                     "expr",
                     Yaml::str(format!(
-                        "{} >= {}",
+                        "{} {comparison} {}",
                         series(&ratio_rule(window), agreement, objective),
                         number(share * budget_ratio)
                     )),
@@ -386,7 +399,7 @@ mod tests {
     fn alert_windows_scale_with_the_objective_window() {
         assert_eq!(scaled(3_600, THIRTY_DAYS), 3_600);
         assert_eq!(scaled(3_600, 7 * 86_400), 840);
-        assert_eq!(scaled(300, 7 * 86_400), 60);
+        assert_eq!(scaled(300, 7 * 86_400), 300);
         assert_eq!(window_seconds(Window::Month), THIRTY_DAYS);
     }
 }

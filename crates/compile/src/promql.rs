@@ -45,10 +45,16 @@ pub(crate) fn histogram_parts(series: &str) -> (String, String) {
     (base.to_string(), matchers.to_string())
 }
 
-/// A bucket bound as Prometheus client libraries write `le`: seconds, shortest form (`0.3`, `1`,
-/// `2.5`).
-pub(crate) fn le(threshold_ms: u64) -> String {
-    number(threshold_ms as f64 / 1000.0)
+/// The matcher of a bucket bound, in seconds. A whole number of seconds is written `1` by some
+/// clients and `1.0` by others (and by Prometheus 3), so it matches both; other bounds are
+/// written in their shortest form (`0.3`, `2.5`).
+pub(crate) fn le_matcher(threshold_ms: u64) -> String {
+    let bound = number(threshold_ms as f64 / 1000.0);
+    if threshold_ms % 1000 == 0 {
+        format!("le=~\"{bound}(\\\\.0)?\"")
+    } else {
+        format!("le=\"{bound}\"")
+    }
 }
 
 /// `name{matchers, extra}` with the matchers joined.
@@ -71,9 +77,9 @@ mod tests {
         assert_eq!(duration(30 * 86_400), "30d");
         assert_eq!(number(14.4 * (1.0 - 0.999)), "0.0144");
         assert_eq!(number((100.0 - 99.9) / 100.0), "0.001");
-        assert_eq!(le(300), "0.3");
-        assert_eq!(le(1000), "1");
-        assert_eq!(le(2500), "2.5");
+        assert_eq!(le_matcher(300), "le=\"0.3\"");
+        assert_eq!(le_matcher(1000), "le=~\"1(\\\\.0)?\"");
+        assert_eq!(le_matcher(2500), "le=\"2.5\"");
         let (name, matchers) = histogram_parts(
             "http_request_duration_seconds_bucket{job=\"api\",route=\"/checkout\"}",
         );
