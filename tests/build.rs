@@ -127,7 +127,14 @@ fn a_rebuild_removes_files_of_agreements_that_are_gone() {
     std::fs::write(ws.path().join("api.sla"), renamed).unwrap();
     slac(ws.path(), &["build"]).assert_code(0);
     let files: Vec<String> = snapshot(&ws.path().join("out")).into_keys().collect();
-    assert_eq!(files, ["prometheus/public_api.yml"]);
+    assert_eq!(
+        files,
+        [
+            "grafana/public_api.json",
+            "openslo/public_api.yaml",
+            "prometheus/public_api.yml"
+        ]
+    );
 }
 
 #[test]

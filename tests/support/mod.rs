@@ -5,6 +5,8 @@
 // Each test crate that includes this module uses a part of it.
 #![allow(dead_code)]
 
+pub mod prometheus;
+
 use std::io::Read;
 use std::path::Path;
 use std::process::{Command, ExitStatus, Stdio};

@@ -148,7 +148,7 @@ pub struct BuildArgs {
     /// Output folder (default: `[workspace] out` of slac.toml, else `build` in the workspace).
     #[arg(long)]
     pub out: Option<PathBuf>,
-    /// Targets to build, comma-separated (default: all): prometheus.
+    /// Targets to build, comma-separated (default: all): prometheus, alertmanager, grafana, openslo.
     #[arg(long, value_delimiter = ',')]
     pub target: Vec<String>,
 }

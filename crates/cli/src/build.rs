@@ -57,6 +57,7 @@ pub fn run(args: &BuildArgs) -> Outcome {
                 Ok(today) => today,
                 Err(message) => return Outcome::Environment(message),
             },
+            config: workspace.config.clone(),
         };
         let build = slac_compile::build(&workspace.model, &targets, &options);
         for note in &build.notes {

@@ -5,7 +5,10 @@
 //!
 //! Targets must only run on a model without errors.
 
+mod alertmanager;
+mod grafana;
 mod mask;
+mod openslo;
 mod prometheus;
 mod promql;
 mod yaml;
@@ -18,15 +21,26 @@ use slac_model::Model;
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum Target {
     Prometheus,
+    Alertmanager,
+    Grafana,
+    OpenSlo,
 }
 
 impl Target {
-    pub const ALL: [Target; 1] = [Target::Prometheus];
+    pub const ALL: [Target; 4] = [
+        Target::Prometheus,
+        Target::Alertmanager,
+        Target::Grafana,
+        Target::OpenSlo,
+    ];
 
     /// The folder of the target below the output folder, and its name on the command line.
     pub fn name(self) -> &'static str {
         match self {
             Target::Prometheus => "prometheus",
+            Target::Alertmanager => "alertmanager",
+            Target::Grafana => "grafana",
+            Target::OpenSlo => "openslo",
         }
     }
 
@@ -55,6 +69,8 @@ pub struct Build {
 pub struct BuildOptions {
     /// The build date: an open-ended agreement's calendar mask runs two years from it.
     pub today: chrono::NaiveDate,
+    /// The workspace's `slac.toml` (`[prometheus]`, `[alertmanager]`).
+    pub config: slac_model::Config,
 }
 
 /// Builds the given targets from a model that has no errors.
@@ -63,6 +79,9 @@ pub fn build(model: &Model, targets: &[Target], options: &BuildOptions) -> Build
     for target in targets {
         match target {
             Target::Prometheus => prometheus::build(model, options, &mut build),
+            Target::Alertmanager => alertmanager::build(model, options, &mut build),
+            Target::Grafana => grafana::build(model, options, &mut build),
+            Target::OpenSlo => openslo::build(model, options, &mut build),
         }
     }
     build.artifacts.sort_by(|a, b| a.path.cmp(&b.path));

@@ -24,14 +24,14 @@ use crate::{Artifact, Build, BuildOptions};
 const THIRTY_DAYS: u64 = 30 * 86_400;
 
 /// One multi-window alert condition, for a 30-day objective window.
-struct BurnWindow {
-    long: u64,
-    short: u64,
-    factor: f64,
-    severity: &'static str,
+pub(crate) struct BurnWindow {
+    pub(crate) long: u64,
+    pub(crate) short: u64,
+    pub(crate) factor: f64,
+    pub(crate) severity: &'static str,
 }
 
-const BURN_WINDOWS: [BurnWindow; 4] = [
+pub(crate) const BURN_WINDOWS: [BurnWindow; 4] = [
     BurnWindow {
         long: 3_600,
         short: 300,
@@ -60,7 +60,7 @@ const BURN_WINDOWS: [BurnWindow; 4] = [
 
 /// The objective window in seconds, for burn-rate arithmetic: calendar-aligned windows count as
 /// their usual length.
-fn window_seconds(window: Window) -> u64 {
+pub(crate) fn window_seconds(window: Window) -> u64 {
     match window {
         Window::Rolling(Duration::Millis(ms)) => ms.div_ceil(1000),
         Window::Rolling(Duration::BusinessDays(days)) => u64::from(days) * 86_400,
@@ -73,7 +73,7 @@ fn window_seconds(window: Window) -> u64 {
 
 /// An alert window scaled to the objective window, to the minute, and at least five minutes: a
 /// `rate` over a window shorter than a few scrape intervals has too few samples to say anything.
-fn scaled(seconds: u64, objective_window: u64) -> u64 {
+pub(crate) fn scaled(seconds: u64, objective_window: u64) -> u64 {
     let scaled = (seconds as u128 * objective_window as u128 / THIRTY_DAYS as u128) as u64;
     (scaled / 60 * 60).max(MIN_WINDOW)
 }
@@ -94,26 +94,33 @@ pub(crate) fn build(model: &Model, options: &BuildOptions, build: &mut Build) {
             .collect();
         calendars.sort_unstable();
         calendars.dedup();
-        for objective in monitored.iter().filter(|o| o.calendar != ALWAYS) {
-            build.notes.push(format!(
-                "prometheus: `{}.{}` runs on business calendar `{}`: its calendar mask is generated, its business-hours error ratio and alerts are not yet",
-                agreement.id, objective.id, objective.calendar
-            ));
-        }
         let mut groups: Vec<Yaml> = Vec::new();
-        if !calendars.is_empty() {
-            groups.push(calendar_group(model, agreement, &calendars, options, build));
-        }
         for objective in monitored.iter().filter(|o| o.target >= 100.0) {
             build.notes.push(format!(
                 "prometheus: `{}.{}` targets 100%: it has no error budget to alert on (W001), so it gets no rules",
                 agreement.id, objective.id
             ));
         }
-        groups.extend(
-            monitored
+        let alerting: Vec<&Objective> = monitored
+            .iter()
+            .copied()
+            .filter(|o| o.target < 100.0)
+            .collect();
+        if !calendars.is_empty() {
+            // The masked rates read the mask of the same evaluation: rules of one group run in
+            // order, so they follow the mask in its group.
+            let masked: Vec<Yaml> = alerting
                 .iter()
-                .filter(|o| o.calendar == ALWAYS && o.target < 100.0)
+                .filter(|o| o.calendar != ALWAYS)
+                .flat_map(|objective| masked_rates(agreement, objective))
+                .collect();
+            groups.push(calendar_group(
+                model, agreement, &calendars, masked, options, build,
+            ));
+        }
+        groups.extend(
+            alerting
+                .iter()
                 .flat_map(|objective| objective_groups(model, agreement, objective)),
         );
         if groups.is_empty() {
@@ -139,6 +146,7 @@ fn calendar_group(
     model: &Model,
     agreement: &Agreement,
     calendars: &[&str],
+    masked: Vec<Yaml>,
     options: &BuildOptions,
     build: &mut Build,
 ) -> Yaml {
@@ -182,6 +190,7 @@ fn calendar_group(
             ("labels", labels()),
         ]));
     }
+    rules.extend(masked);
     Yaml::map(vec![
         (
             "name",
@@ -192,7 +201,7 @@ fn calendar_group(
 }
 
 /// The error ratio of the objective over `window`, as PromQL.
-fn error_ratio(sli: &Sli, window: &str) -> Option<String> {
+pub(crate) fn error_ratio(sli: &Sli, window: &str) -> Option<String> {
     Some(match sli {
         // `or (0 * total)`: no error series at all is a ratio of 0, not no data.
         Sli::Ratio {
@@ -233,7 +242,117 @@ fn error_ratio(sli: &Sli, window: &str) -> Option<String> {
     })
 }
 
-fn ratio_rule(window: u64) -> String {
+/// The rate of errors and the rate of all events of the objective over `window`, as PromQL,
+/// for the masked rates of business-hours objectives.
+fn errors_and_total(sli: &Sli, window: &str) -> Option<(String, String)> {
+    Some(match sli {
+        Sli::Ratio {
+            errors: Some(errors),
+            total,
+            ..
+        } => {
+            let total = with_window(total, window);
+            (
+                format!(
+                    "(\n  ({})\n  or\n  (0 * ({total}))\n)",
+                    with_window(errors, window)
+                ),
+                format!("({total})"),
+            )
+        }
+        Sli::Ratio {
+            good: Some(good),
+            total,
+            ..
+        } => {
+            let total = with_window(total, window);
+            (
+                format!(
+                    "(\n  ({total})\n  -\n  (\n    ({})\n    or\n    (0 * ({total}))\n  )\n)",
+                    with_window(good, window)
+                ),
+                format!("({total})"),
+            )
+        }
+        Sli::Latency {
+            histogram,
+            threshold,
+        } => {
+            let (name, matchers) = histogram_parts(histogram);
+            let bound = le_matcher(threshold.as_millis().unwrap_or(0));
+            let count = format!(
+                "sum(rate({}[{window}]))",
+                selector(&format!("{name}_count"), &matchers, "")
+            );
+            (
+                format!(
+                    "(\n  {count}\n  -\n  sum(rate({}[{window}]))\n)",
+                    selector(&format!("{name}_bucket"), &matchers, &bound)
+                ),
+                format!("({count})"),
+            )
+        }
+        _ => return None,
+    })
+}
+
+/// The window of the masked rates that every other window of a business-hours objective sums.
+const BASE_WINDOW: u64 = 300;
+const OPEN_ERRORS: &str = "slac:sli_open_errors:rate5m";
+const OPEN_EVENTS: &str = "slac:sli_open_events:rate5m";
+
+fn mask_series(agreement: &Agreement, objective: &Objective) -> String {
+    format!(
+        "slac:calendar_open{{calendar=\"{}\",agreement=\"{}\"}}",
+        objective.calendar, agreement.id
+    )
+}
+
+/// The 5-minute rates of errors and of events of a business-hours objective, counted only when
+/// the calendar was open through the whole 5 minutes they cover (the least of the mask over
+/// them): errors at night, even in the minutes just before opening, burn no budget. The first
+/// five minutes of each open period count only in the rates that follow them.
+fn masked_rates(agreement: &Agreement, objective: &Objective) -> Vec<Yaml> {
+    let base = duration(BASE_WINDOW);
+    let Some((errors, total)) = errors_and_total(&objective.sli, &base) else {
+        return Vec::new();
+    };
+    let mask = format!(
+        "min_over_time({}[{base}])",
+        mask_series(agreement, objective)
+    );
+    [(OPEN_ERRORS, errors), (OPEN_EVENTS, total)]
+        .into_iter()
+        .map(|(record, rate)| {
+            Yaml::map(vec![
+                ("record", Yaml::str(record)),
+                (
+                    "expr",
+                    Yaml::str(format!("{rate}\n* on() group_left()\n{mask}")),
+                ),
+                ("labels", Yaml::map(labels(agreement, objective))),
+            ])
+        })
+        .collect()
+}
+
+/// The error ratio of a business-hours objective over `window`: errors during open time over
+/// events during open time. Over the base window it is the ratio of the masked rates; over a
+/// longer one, the ratio of their sums over the window (every sample weighs the same, so the
+/// ratio of the sums is the ratio of the open-time counts). While the calendar was closed for
+/// the whole window the ratio is 0/0, no value: no alert can fire on it.
+fn masked_error_ratio(agreement: &Agreement, objective: &Objective, window: u64) -> String {
+    let errors = series(OPEN_ERRORS, agreement, objective);
+    let events = series(OPEN_EVENTS, agreement, objective);
+    if window == BASE_WINDOW {
+        format!("{errors}\n/\n{events}")
+    } else {
+        let w = duration(window);
+        format!("sum_over_time({errors}[{w}])\n/\nsum_over_time({events}[{w}])")
+    }
+}
+
+pub(crate) fn ratio_rule(window: u64) -> String {
     format!("slac:sli_error:ratio_rate{}", duration(window))
 }
 
@@ -254,8 +373,20 @@ fn series(rule: &str, agreement: &Agreement, objective: &Objective) -> String {
 fn objective_groups(model: &Model, agreement: &Agreement, objective: &Objective) -> Vec<Yaml> {
     let window = window_seconds(objective.window);
     let budget_ratio = (100.0 - objective.target) / 100.0;
-    let budget_text =
-        Duration::Millis((budget_ratio * window as f64 * 1000.0).round() as u64).to_string();
+    let budget_text = if objective.calendar == ALWAYS {
+        format!(
+            "{} over {}",
+            Duration::Millis((budget_ratio * window as f64 * 1000.0).round() as u64),
+            objective.window
+        )
+    } else {
+        format!(
+            "{}% of the open time of calendar `{}` over {}",
+            number(100.0 - objective.target),
+            objective.calendar,
+            objective.window
+        )
+    };
     let title = objective
         .title
         .clone()
@@ -269,10 +400,15 @@ fn objective_groups(model: &Model, agreement: &Agreement, objective: &Objective)
         windows.insert(scaled(burn.short, window));
     }
     windows.insert(window);
+    let business = objective.calendar != ALWAYS;
     let records: Vec<Yaml> = windows
         .iter()
         .filter_map(|&w| {
-            let expr = error_ratio(&objective.sli, &duration(w))?;
+            let expr = if business {
+                masked_error_ratio(agreement, objective, w)
+            } else {
+                error_ratio(&objective.sli, &duration(w))?
+            };
             Some(Yaml::map(vec![
                 ("record", Yaml::str(ratio_rule(w))),
                 ("expr", Yaml::str(expr)),
@@ -313,10 +449,7 @@ fn objective_groups(model: &Model, agreement: &Agreement, objective: &Objective)
                         "summary",
                         Yaml::str(format!("{name} is burning its error budget {speed}")),
                     ),
-                    (
-                        "budget",
-                        Yaml::str(format!("{budget_text} over {}", objective.window)),
-                    ),
+                    ("budget", Yaml::str(budget_text.clone())),
                     ("title", Yaml::str(title.clone())),
                 ]),
             ),
@@ -371,7 +504,7 @@ fn objective_groups(model: &Model, agreement: &Agreement, objective: &Objective)
                             )),
                         ),
                         ("notify", Yaml::str(notify.join(", "))),
-                        ("budget", Yaml::str(format!("{budget_text} over {}", objective.window))),
+                        ("budget", Yaml::str(budget_text.clone())),
                         ("title", Yaml::str(title.clone())),
                     ]),
                 ),

@@ -7,6 +7,9 @@ pub(crate) enum Yaml {
     Map(Vec<(String, Yaml)>),
     List(Vec<Yaml>),
     Str(String),
+    /// A number, written plainly (`0.999`, `30`).
+    Number(f64),
+    Bool(bool),
 }
 
 impl Yaml {
@@ -21,6 +24,10 @@ impl Yaml {
 
     pub fn str(text: impl Into<String>) -> Yaml {
         Yaml::Str(text.into())
+    }
+
+    pub fn number(value: f64) -> Yaml {
+        Yaml::Number(value)
     }
 
     /// The document, ending with a newline.
@@ -48,6 +55,8 @@ impl Yaml {
     fn scalar(&self) -> Option<String> {
         match self {
             Yaml::Str(text) => Some(serde_json::to_string(text).unwrap_or_else(|_| "\"\"".into())),
+            Yaml::Number(value) => Some(crate::promql::number(*value)),
+            Yaml::Bool(value) => Some(value.to_string()),
             Yaml::Map(entries) if entries.is_empty() => Some("{}".into()),
             Yaml::List(items) if items.is_empty() => Some("[]".into()),
             _ => None,
@@ -98,7 +107,7 @@ impl Yaml {
                     }
                 }
             }
-            Yaml::Str(_) => {
+            Yaml::Str(_) | Yaml::Number(_) | Yaml::Bool(_) => {
                 if let Some(scalar) = self.scalar() {
                     out.push_str(&format!("{pad}{scalar}\n"));
                 }
@@ -117,6 +126,11 @@ mod tests {
         assert_eq!(doc.render(), "expr: |-\n  a\n  /\n  b\n");
         let awkward = Yaml::map(vec![("expr", Yaml::str("a \nb"))]);
         assert_eq!(awkward.render(), "expr: \"a \\nb\"\n");
+        let typed = Yaml::map(vec![
+            ("target", Yaml::number(0.999)),
+            ("on", Yaml::Bool(true)),
+        ]);
+        assert_eq!(typed.render(), "target: 0.999\non: true\n");
     }
 
     #[test]

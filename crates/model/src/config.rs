@@ -10,6 +10,10 @@ pub struct Config {
     pub workspace: WorkspaceConfig,
     #[serde(default)]
     pub docs: DocsConfig,
+    #[serde(default)]
+    pub prometheus: PrometheusConfig,
+    #[serde(default)]
+    pub alertmanager: AlertmanagerConfig,
 }
 
 #[derive(Debug, Clone, Deserialize, PartialEq)]
@@ -59,4 +63,90 @@ impl Default for DocsConfig {
 
 fn default_languages() -> Vec<String> {
     vec!["en".to_string()]
+}
+
+/// `[prometheus]`: the form of the rule files.
+#[derive(Debug, Clone, Default, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct PrometheusConfig {
+    /// `standard` (default): rule files for `rule_files`; `operator`: Prometheus Operator
+    /// `PrometheusRule` resources.
+    #[serde(default)]
+    pub format: RuleFormat,
+    /// The `metadata.namespace` of the `PrometheusRule` resources (operator format only).
+    pub namespace: Option<String>,
+    /// Extra `metadata.labels` of the `PrometheusRule` resources, for the Operator's
+    /// `ruleSelector` (operator format only).
+    #[serde(default)]
+    pub labels: std::collections::BTreeMap<String, String>,
+}
+
+#[derive(Debug, Clone, Copy, Default, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "lowercase")]
+pub enum RuleFormat {
+    #[default]
+    Standard,
+    Operator,
+}
+
+/// `[alertmanager]`: how the generated Alertmanager configuration reaches people.
+#[derive(Debug, Clone, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct AlertmanagerConfig {
+    /// The SMTP server e-mails are sent through, `host:port`.
+    #[serde(default = "default_smarthost")]
+    pub smtp_smarthost: String,
+    /// The sender of the e-mails.
+    #[serde(default = "default_from")]
+    pub smtp_from: String,
+    /// Whether the SMTP connection must use STARTTLS.
+    #[serde(default = "default_true")]
+    pub smtp_require_tls: bool,
+    /// How `pager` keys of contacts are paged: `pagerduty` (the key is an Events API v2 routing
+    /// key) or `webhook` (the key is put into `pager_url` in place of `{key}`).
+    #[serde(default)]
+    pub pager: PagerKind,
+    /// The URL of the paging webhook, with `{key}` where the contact's pager key goes
+    /// (`pager = "webhook"` only).
+    pub pager_url: Option<String>,
+    /// How long Alertmanager waits before repeating a notification still firing.
+    #[serde(default = "default_repeat")]
+    pub repeat_interval: String,
+}
+
+impl Default for AlertmanagerConfig {
+    fn default() -> Self {
+        AlertmanagerConfig {
+            smtp_smarthost: default_smarthost(),
+            smtp_from: default_from(),
+            smtp_require_tls: true,
+            pager: PagerKind::default(),
+            pager_url: None,
+            repeat_interval: default_repeat(),
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, Default, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "lowercase")]
+pub enum PagerKind {
+    #[default]
+    Pagerduty,
+    Webhook,
+}
+
+fn default_smarthost() -> String {
+    "localhost:25".to_string()
+}
+
+fn default_from() -> String {
+    "slac@localhost".to_string()
+}
+
+fn default_true() -> bool {
+    true
+}
+
+fn default_repeat() -> String {
+    "4h".to_string()
 }

@@ -16,7 +16,10 @@ mod symbols;
 mod values;
 
 pub use checks::today_from_env;
-pub use config::{Config, DocsConfig, WorkspaceConfig};
+pub use config::{
+    AlertmanagerConfig, Config, DocsConfig, PagerKind, PrometheusConfig, RuleFormat,
+    WorkspaceConfig,
+};
 pub use loader::{discover, normalize, Discovery, Disk, FileProvider, LoadError, CONFIG_FILE};
 pub use model::Model;
 pub use symbols::{Definition, Reference, SymbolKind, Symbols};
