@@ -130,6 +130,7 @@ fn a_rebuild_removes_files_of_agreements_that_are_gone() {
     assert_eq!(
         files,
         [
+            "alertmanager/alertmanager.yml",
             "grafana/public_api.json",
             "openslo/public_api.yaml",
             "prometheus/public_api.yml"

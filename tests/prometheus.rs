@@ -481,6 +481,69 @@ fn rule_files_of_every_indicator_form_pass_promtool_check() {
     }
 }
 
+/// A YAML file as JSON.
+fn read_yaml(path: &Path) -> serde_json::Value {
+    let text = fs::read_to_string(path).expect("a generated file");
+    serde_norway::from_str(&text)
+        .unwrap_or_else(|error| panic!("{} is not YAML: {error}", path.display()))
+}
+
+/// `[prometheus] format = "operator"`: each rule file becomes a Prometheus Operator
+/// `PrometheusRule` resource with the same groups, named after the agreement in the configured
+/// namespace and labelled for the Operator's `ruleSelector`; its groups pass promtool.
+#[test]
+fn operator_format_wraps_the_same_groups_in_a_prometheus_rule() {
+    let built = build_workspace();
+    let operator = TempDir::new().expect("a temporary folder");
+    fs::write(
+        operator.path().join("slac.toml"),
+        "[prometheus]\nformat = \"operator\"\nnamespace = \"monitoring\"\n\
+         labels = { release = \"kube-prometheus\", \"team.example.com/owner\" = \"platform\" }\n",
+    )
+    .expect("slac.toml written");
+    fs::write(operator.path().join("api.sla"), WORKSPACE).expect("api.sla written");
+    slac(
+        operator.path(),
+        &["build", ".", "--out", "out", "--target", "prometheus"],
+    )
+    .assert_code(0);
+    for agreement in ["api_sla", "coverage_sla"] {
+        let standard = read_yaml(
+            &built
+                .dir
+                .path()
+                .join(format!("out/prometheus/{agreement}.yml")),
+        );
+        let path = operator
+            .path()
+            .join(format!("out/prometheus/{agreement}.yml"));
+        let resource = read_yaml(&path);
+        assert_eq!(resource["apiVersion"], "monitoring.coreos.com/v1");
+        assert_eq!(resource["kind"], "PrometheusRule");
+        assert_eq!(
+            resource["metadata"]["name"],
+            format!("slac-{}", agreement.replace('_', "-")).as_str()
+        );
+        assert_eq!(resource["metadata"]["namespace"], "monitoring");
+        let labels = &resource["metadata"]["labels"];
+        assert_eq!(labels["release"], "kube-prometheus");
+        assert_eq!(labels["team.example.com/owner"], "platform");
+        assert_eq!(labels["app.kubernetes.io/managed-by"], "slac");
+        assert_eq!(
+            resource["spec"]["groups"], standard["groups"],
+            "{agreement}: the resource holds other groups than the rule file"
+        );
+        // The groups, taken out of the resource, are a rule file promtool accepts.
+        let extracted = operator.path().join(format!("{agreement}.rules.json"));
+        fs::write(
+            &extracted,
+            serde_json::json!({ "groups": resource["spec"]["groups"] }).to_string(),
+        )
+        .expect("rules written");
+        assert_rules_check(&extracted);
+    }
+}
+
 /// A steady 2% of errors burns a 0.1% budget 20 times too fast: above 14.4, so it pages.
 ///
 /// With the same ratio since t = 0, every window sees 2% as soon as it holds two samples, so the

@@ -63,6 +63,13 @@ pub fn run(args: &BuildArgs) -> Outcome {
         for note in &build.notes {
             eprintln!("note: {note}");
         }
+        if !build.errors.is_empty() {
+            for error in &build.errors {
+                eprintln!("error: {error}");
+            }
+            eprintln!("error: nothing was written");
+            return Outcome::InputErrors;
+        }
         if let Err(error) = write_targets(&out, &targets, &build.artifacts) {
             return Outcome::Environment(format!("{}: {error}", out.display()));
         }

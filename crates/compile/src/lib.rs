@@ -62,6 +62,9 @@ pub struct Artifact {
 pub struct Build {
     pub artifacts: Vec<Artifact>,
     pub notes: Vec<String>,
+    /// Problems that make the output unusable (a setting of `slac.toml` missing, say): when
+    /// there is any, nothing may be written.
+    pub errors: Vec<String>,
 }
 
 /// What a build depends on besides the model.

@@ -12,7 +12,7 @@ use std::path::PathBuf;
 
 use slac_calendar::{Duration, Window};
 use slac_model::model::{Agreement, Objective, Sli, Threshold, ALWAYS};
-use slac_model::Model;
+use slac_model::{Model, RuleFormat};
 
 use chrono::{NaiveDate, NaiveTime};
 
@@ -126,7 +126,10 @@ pub(crate) fn build(model: &Model, options: &BuildOptions, build: &mut Build) {
         if groups.is_empty() {
             continue;
         }
-        let document = Yaml::map(vec![("groups", Yaml::List(groups))]);
+        let document = match options.config.prometheus.format {
+            RuleFormat::Standard => Yaml::map(vec![("groups", Yaml::List(groups))]),
+            RuleFormat::Operator => operator_resource(agreement, groups, options),
+        };
         build.artifacts.push(Artifact {
             path: PathBuf::from("prometheus").join(format!("{}.yml", agreement.id)),
             contents: format!(
@@ -137,6 +140,40 @@ pub(crate) fn build(model: &Model, options: &BuildOptions, build: &mut Build) {
             ),
         });
     }
+}
+
+/// The groups as a Prometheus Operator `PrometheusRule` resource, named after the agreement
+/// (a DNS name: `_` becomes `-`), in `[prometheus] namespace` and with `[prometheus] labels`
+/// for the Operator's `ruleSelector`.
+fn operator_resource(agreement: &Agreement, groups: Vec<Yaml>, options: &BuildOptions) -> Yaml {
+    let config = &options.config.prometheus;
+    let mut metadata = vec![(
+        "name",
+        Yaml::str(format!("slac-{}", agreement.id.replace('_', "-"))),
+    )];
+    if let Some(namespace) = &config.namespace {
+        metadata.push(("namespace", Yaml::str(namespace)));
+    }
+    let mut labels = vec![
+        (
+            "app.kubernetes.io/managed-by".to_string(),
+            Yaml::str("slac"),
+        ),
+        ("slac/agreement".to_string(), Yaml::str(&agreement.id)),
+    ];
+    labels.extend(
+        config
+            .labels
+            .iter()
+            .map(|(key, value)| (key.clone(), Yaml::str(value))),
+    );
+    metadata.push(("labels", Yaml::Map(labels)));
+    Yaml::map(vec![
+        ("apiVersion", Yaml::str("monitoring.coreos.com/v1")),
+        ("kind", Yaml::str("PrometheusRule")),
+        ("metadata", Yaml::map(metadata)),
+        ("spec", Yaml::map(vec![("groups", Yaml::List(groups))])),
+    ])
 }
 
 /// `slac:calendar_open{calendar, agreement}` for each business calendar the agreement's

@@ -68,6 +68,7 @@ impl Yaml {
         match self {
             Yaml::Map(entries) => {
                 for (key, value) in entries {
+                    let key = plain_key(key);
                     if let Some(lines) = value.block_lines() {
                         out.push_str(&format!("{pad}{key}: |-\n"));
                         for line in lines {
@@ -116,6 +117,24 @@ impl Yaml {
     }
 }
 
+/// A key as written: plain when it can only be read as that string, else double-quoted.
+fn plain_key(key: &str) -> String {
+    let plain = !key.is_empty()
+        && key.starts_with(|c: char| c.is_ascii_alphabetic() || c == '_')
+        && key
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '-' | '.' | '/'))
+        && !matches!(
+            key.to_ascii_lowercase().as_str(),
+            "true" | "false" | "yes" | "no" | "on" | "off" | "null" | "y" | "n"
+        );
+    if plain {
+        key.to_string()
+    } else {
+        serde_json::to_string(key).unwrap_or_default()
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::Yaml;
@@ -130,7 +149,16 @@ mod tests {
             ("target", Yaml::number(0.999)),
             ("on", Yaml::Bool(true)),
         ]);
-        assert_eq!(typed.render(), "target: 0.999\non: true\n");
+        // `on` would read as a boolean key in YAML 1.1: it is quoted.
+        assert_eq!(typed.render(), "target: 0.999\n\"on\": true\n");
+        let keys = Yaml::map(vec![
+            ("a b: c", Yaml::str("x")),
+            ("app.kubernetes.io/name", Yaml::str("y")),
+        ]);
+        assert_eq!(
+            keys.render(),
+            "\"a b: c\": \"x\"\napp.kubernetes.io/name: \"y\"\n"
+        );
     }
 
     #[test]
