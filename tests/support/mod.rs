@@ -5,6 +5,7 @@
 // Each test crate that includes this module uses a part of it.
 #![allow(dead_code)]
 
+pub mod alertmanager;
 pub mod prometheus;
 
 use std::io::Read;
