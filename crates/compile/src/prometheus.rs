@@ -354,8 +354,11 @@ fn masked_rates(agreement: &Agreement, objective: &Objective) -> Vec<Yaml> {
     let Some((errors, total)) = errors_and_total(&objective.sli, &base) else {
         return Vec::new();
     };
+    // `offset 1s`: the samples of the mask from t - 5m up to, but not including, t: a rate at
+    // closing time covers open minutes only, and counts; the mask at t itself (closed) would
+    // drop it.
     let mask = format!(
-        "min_over_time({}[{base}])",
+        "min_over_time({}[{base}] offset 1s)",
         mask_series(agreement, objective)
     );
     [(OPEN_ERRORS, errors), (OPEN_EVENTS, total)]
@@ -376,16 +379,17 @@ fn masked_rates(agreement: &Agreement, objective: &Objective) -> Vec<Yaml> {
 /// The error ratio of a business-hours objective over `window`: errors during open time over
 /// events during open time. Over the base window it is the ratio of the masked rates; over a
 /// longer one, the ratio of their sums over the window (every sample weighs the same, so the
-/// ratio of the sums is the ratio of the open-time counts). While the calendar was closed for
-/// the whole window the ratio is 0/0, no value: no alert can fire on it.
+/// ratio of the sums is the ratio of the open-time counts). While no event was counted in the
+/// window (the calendar was closed throughout), the ratio has no value rather than 0/0: no alert
+/// can fire on it and dashboards show a gap.
 fn masked_error_ratio(agreement: &Agreement, objective: &Objective, window: u64) -> String {
     let errors = series(OPEN_ERRORS, agreement, objective);
     let events = series(OPEN_EVENTS, agreement, objective);
     if window == BASE_WINDOW {
-        format!("{errors}\n/\n{events}")
+        format!("{errors}\n/\n({events} > 0)")
     } else {
         let w = duration(window);
-        format!("sum_over_time({errors}[{w}])\n/\nsum_over_time({events}[{w}])")
+        format!("sum_over_time({errors}[{w}])\n/\n(sum_over_time({events}[{w}]) > 0)")
     }
 }
 
