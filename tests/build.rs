@@ -131,6 +131,11 @@ fn a_rebuild_removes_files_of_agreements_that_are_gone() {
         files,
         [
             "alertmanager/alertmanager.yml",
+            "docs/en/catalogue.html",
+            "docs/en/catalogue.md",
+            "docs/en/public_api.html",
+            "docs/en/public_api.md",
+            "docs/index.html",
             "grafana/public_api.json",
             "openslo/public_api.yaml",
             "prometheus/public_api.yml"

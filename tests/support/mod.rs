@@ -6,6 +6,7 @@
 #![allow(dead_code)]
 
 pub mod alertmanager;
+pub mod chromium;
 pub mod prometheus;
 
 use std::io::Read;

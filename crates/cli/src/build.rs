@@ -58,10 +58,16 @@ pub fn run(args: &BuildArgs) -> Outcome {
                 Err(message) => return Outcome::Environment(message),
             },
             config: workspace.config.clone(),
+            root: workspace.root.clone(),
         };
         let build = slac_compile::build(&workspace.model, &targets, &options);
         for note in &build.notes {
             eprintln!("note: {note}");
+        }
+        if let Some(error) = &build.template_error {
+            render::template_error(error);
+            eprintln!("error: nothing was written");
+            return Outcome::InputErrors;
         }
         if !build.errors.is_empty() {
             for error in &build.errors {

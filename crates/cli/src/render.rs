@@ -100,3 +100,38 @@ pub fn json(diagnostics: &[Diagnostic], sources: &SourceMap) {
         }
     }
 }
+
+/// An error in a contract-document template, as an E013 diagnostic on the template's line.
+pub fn template_error(error: &slac_docs::TemplateError) {
+    let mut sources = SourceMap::new();
+    let path = error.path.clone().unwrap_or_else(|| {
+        std::path::PathBuf::from(format!("<built-in template {}>", error.template))
+    });
+    let file = sources.add(path, error.source.as_str());
+    let span = match (&error.range, error.line) {
+        (Some(range), _) if range.end <= error.source.len() => {
+            slac_source::Span::from_range(range.clone())
+        }
+        (_, Some(line)) => {
+            let start: usize = error
+                .source
+                .split_inclusive('\n')
+                .take(line.saturating_sub(1))
+                .map(str::len)
+                .sum();
+            let end = error.source[start.min(error.source.len())..]
+                .find('\n')
+                .map_or(error.source.len(), |n| start + n);
+            slac_source::Span::from_range(start.min(end)..end)
+        }
+        _ => slac_source::Span::new(0, 0),
+    };
+    let diagnostic = Diagnostic::new(
+        slac_diagnostics::Code::E013,
+        file,
+        span,
+        format!("template `{}`: {}", error.template, error.message),
+    )
+    .with_help("fix the template, or remove it from `[docs] templates` to use the built-in one");
+    human(&[diagnostic], &sources);
+}

@@ -24,14 +24,16 @@ pub enum Target {
     Alertmanager,
     Grafana,
     OpenSlo,
+    Docs,
 }
 
 impl Target {
-    pub const ALL: [Target; 4] = [
+    pub const ALL: [Target; 5] = [
         Target::Prometheus,
         Target::Alertmanager,
         Target::Grafana,
         Target::OpenSlo,
+        Target::Docs,
     ];
 
     /// The folder of the target below the output folder, and its name on the command line.
@@ -41,6 +43,7 @@ impl Target {
             Target::Alertmanager => "alertmanager",
             Target::Grafana => "grafana",
             Target::OpenSlo => "openslo",
+            Target::Docs => "docs",
         }
     }
 
@@ -65,6 +68,8 @@ pub struct Build {
     /// Problems that make the output unusable (a setting of `slac.toml` missing, say): when
     /// there is any, nothing may be written.
     pub errors: Vec<String>,
+    /// An error in a contract-document template: nothing may be written either.
+    pub template_error: Option<slac_docs::TemplateError>,
 }
 
 /// What a build depends on besides the model.
@@ -74,6 +79,8 @@ pub struct BuildOptions {
     pub today: chrono::NaiveDate,
     /// The workspace's `slac.toml` (`[prometheus]`, `[alertmanager]`).
     pub config: slac_model::Config,
+    /// The workspace root: `[docs] templates` is relative to it.
+    pub root: PathBuf,
 }
 
 /// Builds the given targets from a model that has no errors.
@@ -85,8 +92,38 @@ pub fn build(model: &Model, targets: &[Target], options: &BuildOptions) -> Build
             Target::Alertmanager => alertmanager::build(model, options, &mut build),
             Target::Grafana => grafana::build(model, options, &mut build),
             Target::OpenSlo => openslo::build(model, options, &mut build),
+            Target::Docs => docs(model, options, &mut build),
         }
     }
     build.artifacts.sort_by(|a, b| a.path.cmp(&b.path));
     build
+}
+
+/// The contract documents, from `slac-docs`.
+fn docs(model: &Model, options: &BuildOptions, build: &mut Build) {
+    let templates = options
+        .config
+        .docs
+        .templates
+        .as_ref()
+        .map(|folder| options.root.join(folder));
+    if let Some(folder) = &templates {
+        if !folder.is_dir() {
+            build.errors.push(format!(
+                "slac.toml: `[docs] templates` is `{}`, which is not a folder",
+                folder.display()
+            ));
+            return;
+        }
+    }
+    match slac_docs::build(model, &options.config.docs.languages, templates.as_deref()) {
+        Ok(documents) => build
+            .artifacts
+            .extend(documents.into_iter().map(|d| Artifact {
+                path: d.path,
+                contents: d.contents,
+            })),
+        Err(slac_docs::DocsError::Template(error)) => build.template_error = Some(*error),
+        Err(error) => build.errors.push(error.to_string()),
+    }
 }

@@ -31,6 +31,7 @@ pub enum Code {
     E010,
     E011,
     E012,
+    E013,
     W001,
     W002,
     W003,
@@ -40,7 +41,7 @@ pub enum Code {
 }
 
 impl Code {
-    pub const ALL: [Code; 18] = [
+    pub const ALL: [Code; 19] = [
         Code::E001,
         Code::E002,
         Code::E003,
@@ -53,6 +54,7 @@ impl Code {
         Code::E010,
         Code::E011,
         Code::E012,
+        Code::E013,
         Code::W001,
         Code::W002,
         Code::W003,
@@ -75,6 +77,7 @@ impl Code {
             Code::E010 => "E010",
             Code::E011 => "E011",
             Code::E012 => "E012",
+            Code::E013 => "E013",
             Code::W001 => "W001",
             Code::W002 => "W002",
             Code::W003 => "W003",
@@ -107,6 +110,7 @@ impl Code {
             Code::E010 => "import outside the workspace root",
             Code::E011 => "field not allowed here",
             Code::E012 => "two `within` cases with the same conditions",
+            Code::E013 => "error in a contract-document template",
             Code::W001 => "target of 100% leaves no error budget",
             Code::W002 => "calendar with no open time",
             Code::W003 => "agreement expired or review overdue",
