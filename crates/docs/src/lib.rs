@@ -14,6 +14,7 @@ pub mod view;
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 
+use rayon::prelude::*;
 use serde::Serialize;
 use slac_model::model::Language;
 use slac_model::Model;
@@ -55,6 +56,9 @@ fn lang_of(language: Language) -> Lang {
     }
 }
 
+/// One agreement in one language: its index entry, its Markdown and its HTML.
+type Rendered = (Lang, IndexEntry, Document, Document);
+
 #[derive(Serialize)]
 struct IndexEntry {
     id: String,
@@ -84,36 +88,58 @@ pub fn build(
     }
     let templates = render::Templates::load(templates).map_err(DocsError::Template)?;
 
+    let index = view::Index::new(model);
+    // Each agreement's documents are independent: they are rendered in parallel, and collected
+    // in agreement order, so the output does not depend on scheduling.
+    let agreements: Vec<_> = model.agreements.values().collect();
+    let rendered: Vec<Result<Vec<Rendered>, DocsError>> = agreements
+        .par_iter()
+        .map(|agreement| {
+            let mut langs = configured.clone();
+            if let Some(language) = agreement.language {
+                langs.insert(lang_of(language));
+            }
+            let mut out = Vec::new();
+            for lang in langs {
+                let doc = view::agreement_doc(&index, lang, agreement);
+                let t = render::labels(lang);
+                let folder = PathBuf::from("docs").join(lang.code());
+                let mut pair = Vec::new();
+                for format in ["md", "html"] {
+                    let contents = templates
+                        .render(
+                            &format!("agreement.{format}"),
+                            serde_json::json!({ "doc": &doc, "t": &t }),
+                        )
+                        .map_err(DocsError::Template)?;
+                    pair.push(Document {
+                        path: folder.join(format!("{}.{format}", agreement.id)),
+                        contents,
+                    });
+                }
+                let html = pair.pop();
+                let md = pair.pop();
+                if let (Some(md), Some(html)) = (md, html) {
+                    let entry = IndexEntry {
+                        id: doc.id,
+                        title: doc.title,
+                        kind: doc.kind,
+                        version: doc.version,
+                    };
+                    out.push((lang, entry, md, html));
+                }
+            }
+            Ok(out)
+        })
+        .collect();
     let mut by_lang: BTreeMap<Lang, Vec<IndexEntry>> =
         configured.iter().map(|&lang| (lang, Vec::new())).collect();
     let mut documents = Vec::new();
-    for agreement in model.agreements.values() {
-        let mut langs = configured.clone();
-        if let Some(language) = agreement.language {
-            langs.insert(lang_of(language));
-        }
-        for lang in langs {
-            let doc = view::agreement_doc(model, lang, agreement);
-            let t = render::labels(lang);
-            let folder = PathBuf::from("docs").join(lang.code());
-            for format in ["md", "html"] {
-                let contents = templates
-                    .render(
-                        &format!("agreement.{format}"),
-                        serde_json::json!({ "doc": &doc, "t": &t }),
-                    )
-                    .map_err(DocsError::Template)?;
-                documents.push(Document {
-                    path: folder.join(format!("{}.{format}", agreement.id)),
-                    contents,
-                });
-            }
-            by_lang.entry(lang).or_default().push(IndexEntry {
-                id: doc.id,
-                title: doc.title,
-                kind: doc.kind,
-                version: doc.version,
-            });
+    for result in rendered {
+        for (lang, entry, md, html) in result? {
+            by_lang.entry(lang).or_default().push(entry);
+            documents.push(md);
+            documents.push(html);
         }
     }
     for &lang in by_lang.keys() {

@@ -79,6 +79,22 @@ pub fn escape_markdown(text: &str) -> String {
     out
 }
 
+/// `{{ text | blockquote }}` in Markdown: every line of the text quoted (`> `), escaped.
+fn blockquote(text: String) -> Value {
+    let quoted: Vec<String> = text
+        .lines()
+        .map(|line| {
+            let line = escape_markdown(line);
+            if line.is_empty() {
+                ">".to_string()
+            } else {
+                format!("> {line}")
+            }
+        })
+        .collect();
+    Value::from_safe_string(quoted.join("\n"))
+}
+
 fn markdown_formatter(
     out: &mut Output,
     state: &mut State,
@@ -123,6 +139,7 @@ impl Templates {
             }
         });
         env.set_formatter(markdown_formatter);
+        env.add_filter("blockquote", blockquote);
         env.set_undefined_behavior(minijinja::UndefinedBehavior::Strict);
         // Block tags on their own lines leave no blank lines or indentation behind.
         if let Ok(syntax) = minijinja::syntax::SyntaxConfig::builder()

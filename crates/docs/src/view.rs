@@ -3,12 +3,12 @@
 //! wording that depends on values (numbers, dates, durations, conditions) is made here, so that
 //! an overriding template cannot get a figure wrong.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeSet, HashMap};
 
 use chrono::{Datelike, NaiveDate};
 use serde::Serialize;
 use sha2::{Digest, Sha256};
-use slac_calendar::{Duration, HolidayRule, Window};
+use slac_calendar::{BusinessCalendar, Duration, HolidayRule, Window};
 use slac_model::model::{
     Agreement, AgreementKind, Cadence, Calendar, ContactRef, Objective, Side, Sli, Threshold,
     WithinCase, ALWAYS,
@@ -115,7 +115,7 @@ pub struct ObjectiveView {
     pub underpinned_by: Vec<String>,
     /// The objectives this one underpins (for an OLA or UC).
     pub supports: Vec<String>,
-    /// The escalation policy that applies, by title.
+    /// The escalation policy that applies, by id (its section follows).
     pub escalation: Option<String>,
 }
 
@@ -220,13 +220,14 @@ pub fn contact_line(model: &Model, reference: &ContactRef) -> String {
     let Some(contact) = party.contact(id) else {
         return reference.to_string();
     };
-    let who = match &contact.name {
-        Some(name) => format!("{name} ({}, {})", role(id), party.name),
-        None => format!("{} ({})", role(id), party.name),
-    };
-    match &contact.email {
-        Some(email) => format!("{who}, {email}"),
-        None => who,
+    // "Marie Dupont (account manager, Acme Industries SA, marie.dupont@acme.example)": one
+    // person per parenthesis, so that a list of people reads unambiguously.
+    let mut details = vec![party.name.clone()];
+    details.extend(contact.email.clone());
+    let details = details.join(", ");
+    match &contact.name {
+        Some(name) => format!("{name} ({}, {details})", role(id)),
+        None => format!("{} ({details})", role(id)),
     }
 }
 
@@ -380,11 +381,12 @@ fn title_of(objective: &Objective) -> String {
 }
 
 fn objective_view(
-    model: &Model,
+    index: &Index,
     lang: Lang,
     agreement: &Agreement,
     o: &Objective,
 ) -> ObjectiveView {
+    let model = index.model;
     let target = ty::percent(lang, o.target);
     let period = ty::window_of(lang, o.window);
     let is_business = business(o);
@@ -407,9 +409,9 @@ fn objective_view(
                 .as_millis()
                 .map(|ms| {
                     if ms % 1000 == 0 {
-                        format!("{} s", ms / 1000)
+                        format!("{}\u{a0}s", ty::number(lang, (ms / 1000) as f64, 0))
                     } else {
-                        format!("{} ms", ty::number(lang, ms as f64, 0))
+                        format!("{}\u{a0}ms", ty::number(lang, ms as f64, 0))
                     }
                 })
                 .unwrap_or_default();
@@ -436,36 +438,36 @@ fn objective_view(
                 (true, false) => "responded to",
                 (false, false) => "resolved",
             };
+            // "en 1 heure ouvrée pour la priorité P1, 4 heures ouvrées pour la priorité P2 et
+            // 3 jours ouvrés pour tout autre ticket": the preposition once, then the cases.
             let mut parts: Vec<String> = o
                 .within
                 .iter()
                 .filter(|c| !c.is_default())
                 .map(|c| {
                     let deadline = ty::within(lang, c.duration, is_business);
-                    if f {
-                        format!("en {deadline} pour {}", conditions(lang, c))
-                    } else {
-                        format!("within {deadline} for {}", conditions(lang, c))
-                    }
+                    let of = if f { "pour" } else { "for" };
+                    format!("{deadline} {of} {}", conditions(lang, c))
                 })
                 .collect();
             if let Some(default) = o.within.iter().find(|c| c.is_default()) {
                 let deadline = ty::within(lang, default.duration, is_business);
                 parts.push(if f {
-                    format!("en {deadline} pour tout autre ticket")
+                    format!("{deadline} pour tout autre ticket")
                 } else {
-                    format!("within {deadline} for any other ticket")
+                    format!("{deadline} for any other ticket")
                 });
             }
-            let first = parts.first().cloned().unwrap_or_default();
-            let rest = parts.get(1..).unwrap_or_default().join(", ");
-            let cases = if rest.is_empty() {
-                first
-            } else if f {
-                format!("{first}, {}", rest.replace("en ", ""))
-            } else {
-                format!("{first}, {}", rest.replace("within ", ""))
+            // A case with several conditions already holds "et": then a comma before the last
+            // case too, so that the conditions and the cases cannot be read together.
+            let and = if f { " et " } else { " and " };
+            let list = match parts.split_last() {
+                Some((last, rest)) if !rest.is_empty() && parts.iter().any(|p| p.contains(and)) => {
+                    format!("{},{and}{last}", rest.join(", "))
+                }
+                _ => ty::list(lang, &parts),
             };
+            let cases = format!("{} {list}", if f { "en" } else { "within" });
             (
                 match (response, f) {
                     (true, true) => "Délai de prise en charge des tickets",
@@ -555,7 +557,7 @@ fn objective_view(
     } else if o.sli.is_monitoring() {
         let ratio = (100.0 - o.target) / 100.0;
         if is_business {
-            let engine = model.engine(&o.calendar);
+            let engine = index.engines.get(o.calendar.as_str());
             let open = engine.map(|engine| {
                 let at = agreement
                     .effective
@@ -617,15 +619,15 @@ fn objective_view(
     });
 
     let mut underpinned_by = Vec::new();
-    for other in model.agreements.values() {
-        for supporting in &other.objectives {
-            if supporting
-                .supports
-                .iter()
-                .any(|r| r.agreement == agreement.id && r.objective == o.id)
+    let supporters = index
+        .supporters
+        .get(&(agreement.id.as_str(), o.id.as_str()))
+        .map_or(&[][..], Vec::as_slice);
+    for &(other, supporting) in supporters {
+        {
             {
                 let (_, short) = kind_words(lang, other.kind);
-                let statement = objective_view(model, lang, other, supporting).statement;
+                let statement = objective_view(index, lang, other, supporting).statement;
                 let title = other.title.clone().unwrap_or_else(|| other.id.clone());
                 underpinned_by.push(format!(
                     "{short} {}, {}{} {statement}",
@@ -852,13 +854,49 @@ fn years(agreement: &Agreement) -> Vec<i32> {
     (from..=to.min(from + 9)).collect()
 }
 
-pub fn agreement_doc(model: &Model, lang: Lang, agreement: &Agreement) -> AgreementDoc {
+/// What the documents of a workspace look up again and again, computed once: which objectives
+/// underpin each objective, and the calendar engine of each business calendar.
+pub struct Index<'m> {
+    pub model: &'m Model,
+    supporters: HashMap<(&'m str, &'m str), Vec<(&'m Agreement, &'m Objective)>>,
+    engines: HashMap<&'m str, BusinessCalendar>,
+}
+
+impl<'m> Index<'m> {
+    pub fn new(model: &'m Model) -> Index<'m> {
+        let mut supporters: HashMap<(&str, &str), Vec<(&Agreement, &Objective)>> = HashMap::new();
+        let mut engines = HashMap::new();
+        for agreement in model.agreements.values() {
+            for objective in &agreement.objectives {
+                for reference in &objective.supports {
+                    supporters
+                        .entry((reference.agreement.as_str(), reference.objective.as_str()))
+                        .or_default()
+                        .push((agreement, objective));
+                }
+                if business(objective) && !engines.contains_key(objective.calendar.as_str()) {
+                    if let Some(engine) = model.engine(&objective.calendar) {
+                        engines.insert(objective.calendar.as_str(), engine);
+                    }
+                }
+            }
+        }
+        Index {
+            model,
+            supporters,
+            engines,
+        }
+    }
+}
+
+pub fn agreement_doc(index: &Index, lang: Lang, agreement: &Agreement) -> AgreementDoc {
+    let model = index.model;
     let (kind, kind_short) = kind_words(lang, agreement.kind);
     let f = fr(lang);
     let objectives: Vec<ObjectiveView> = agreement
         .objectives
         .iter()
-        .map(|o| objective_view(model, lang, agreement, o))
+        .map(|o| objective_view(index, lang, agreement, o))
         .collect();
 
     let calendar_ids: BTreeSet<&str> = agreement
@@ -992,11 +1030,18 @@ pub fn agreement_doc(model: &Model, lang: Lang, agreement: &Agreement) -> Agreem
                 .and_then(|a| a.title.clone())
                 .unwrap_or_else(|| id.clone()),
         }),
-        inherited_terms: agreement
-            .inherited_fields
-            .iter()
-            .map(|field| inherited_term(lang, field))
-            .collect(),
+        inherited_terms: {
+            let terms: Vec<String> = agreement
+                .inherited_fields
+                .iter()
+                .map(|field| inherited_term(lang, field))
+                .collect();
+            if terms.is_empty() {
+                Vec::new()
+            } else {
+                vec![ty::list(lang, &terms)]
+            }
+        },
         objectives,
         calendars,
         escalations,
