@@ -70,6 +70,43 @@ pub struct Build {
     pub errors: Vec<String>,
     /// An error in a contract-document template: nothing may be written either.
     pub template_error: Option<slac_docs::TemplateError>,
+    /// Notes of one kind about many subjects, gathered into one note each by [`build`].
+    grouped: Vec<(&'static str, Vec<(String, String)>)>,
+}
+
+impl Build {
+    /// A note that may repeat for many subjects (one per agreement, say): the first one is
+    /// printed in full, the others are counted and named, so that a large workspace gives a few
+    /// lines rather than thousands.
+    pub(crate) fn note_about(&mut self, kind: &'static str, subject: String, text: String) {
+        match self.grouped.iter_mut().find(|(k, _)| *k == kind) {
+            Some((_, notes)) => notes.push((subject, text)),
+            None => self.grouped.push((kind, vec![(subject, text)])),
+        }
+    }
+
+    fn gather_notes(&mut self) {
+        for (_, notes) in std::mem::take(&mut self.grouped) {
+            let mut notes = notes.into_iter();
+            let Some((_, first)) = notes.next() else {
+                continue;
+            };
+            let others: Vec<String> = notes.map(|(subject, _)| subject).collect();
+            self.notes.push(match others.len() {
+                0 => first,
+                n => {
+                    let shown: Vec<String> =
+                        others.iter().take(5).map(|s| format!("`{s}`")).collect();
+                    let more = if n > 5 {
+                        format!(" and {} more", n - 5)
+                    } else {
+                        String::new()
+                    };
+                    format!("{first}; the same for {}{more}", shown.join(", "))
+                }
+            });
+        }
+    }
 }
 
 /// What a build depends on besides the model.
@@ -95,6 +132,7 @@ pub fn build(model: &Model, targets: &[Target], options: &BuildOptions) -> Build
             Target::Docs => docs(model, options, &mut build),
         }
     }
+    build.gather_notes();
     build.artifacts.sort_by(|a, b| a.path.cmp(&b.path));
     build
 }

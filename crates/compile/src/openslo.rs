@@ -43,10 +43,14 @@ pub(crate) fn build(model: &Model, _options: &BuildOptions, build: &mut Build) {
             .filter(|o| o.sli.is_monitoring())
             .collect();
         for objective in monitored.iter().filter(|o| o.target >= 100.0) {
-            build.notes.push(format!(
+            build.note_about(
+                "openslo-target-100",
+                format!("{}.{}", agreement.id, objective.id),
+                format!(
                 "openslo: `{}.{}` targets 100%: OpenSLO targets are below 1 and it has no error budget (W001), so it gets no SLO",
                 agreement.id, objective.id
-            ));
+            ),
+            );
         }
         let kept: Vec<&Objective> = monitored.into_iter().filter(|o| o.target < 100.0).collect();
         if kept.is_empty() {
@@ -56,10 +60,14 @@ pub(crate) fn build(model: &Model, _options: &BuildOptions, build: &mut Build) {
         let mut slos = Vec::new();
         for objective in kept {
             if objective.calendar != ALWAYS {
-                build.notes.push(format!(
+                build.note_about(
+                    "openslo-business-hours",
+                    format!("{}.{}", agreement.id, objective.id),
+                    format!(
                     "openslo: `{}.{}` runs on business calendar `{}`: OpenSLO has no business hours, so its SLO counts events at every hour",
                     agreement.id, objective.id, objective.calendar
-                ));
+                ),
+                );
             }
             let contacts = first_contacts(model, agreement, objective);
             let mut refs = Vec::new();
@@ -76,10 +84,14 @@ pub(crate) fn build(model: &Model, _options: &BuildOptions, build: &mut Build) {
                 refs.push(name);
             }
             if refs.is_empty() {
-                build.notes.push(format!(
+                build.note_about(
+                    "openslo-no-contact",
+                    format!("{}.{}", agreement.id, objective.id),
+                    format!(
                     "openslo: `{}.{}` has no escalation contact to notify: OpenSLO alert policies need one, so its SLO has no alert policies",
                     agreement.id, objective.id
-                ));
+                ),
+                );
             }
             slos.push(slo(model, agreement, objective, &refs, &mut names));
         }

@@ -96,10 +96,14 @@ pub(crate) fn build(model: &Model, options: &BuildOptions, build: &mut Build) {
         calendars.dedup();
         let mut groups: Vec<Yaml> = Vec::new();
         for objective in monitored.iter().filter(|o| o.target >= 100.0) {
-            build.notes.push(format!(
-                "prometheus: `{}.{}` targets 100%: it has no error budget to alert on (W001), so it gets no rules",
-                agreement.id, objective.id
-            ));
+            build.note_about(
+                "prometheus-target-100",
+                format!("{}.{}", agreement.id, objective.id),
+                format!(
+                    "prometheus: `{}.{}` targets 100%: it has no error budget to alert on (W001), so it gets no rules",
+                    agreement.id, objective.id
+                ),
+            );
         }
         let alerting: Vec<&Objective> = monitored
             .iter()
@@ -193,10 +197,14 @@ fn calendar_group(
         Some(end) => day(end) + chrono::Duration::days(1),
         None => {
             let until = options.today + chrono::Months::new(24);
-            build.notes.push(format!(
-                "prometheus: the calendar mask of `{}` runs out on {until}: rebuild before then (the agreement has no end date)",
-                agreement.id
-            ));
+            build.note_about(
+                "prometheus-mask-runs-out",
+                agreement.id.clone(),
+                format!(
+                    "prometheus: the calendar mask of `{}` runs out on {until}: rebuild before then (the agreement has no end date)",
+                    agreement.id
+                ),
+            );
             day(until)
         }
     };
