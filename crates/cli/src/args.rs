@@ -17,7 +17,7 @@ pub struct Cli {
 pub enum Command {
     /// Parse and check a workspace, printing every diagnostic.
     Check(CheckArgs),
-    /// Check, then write monitoring configs under the output folder (nothing on any error).
+    /// Check, then write monitoring configs and contract documents under the output folder (nothing on any error).
     Build(BuildArgs),
     /// Rewrite `.sla` files in the canonical layout, keeping every comment.
     Fmt(FmtArgs),
@@ -148,7 +148,7 @@ pub struct BuildArgs {
     /// Output folder (default: `[workspace] out` of slac.toml, else `build` in the workspace).
     #[arg(long)]
     pub out: Option<PathBuf>,
-    /// Targets to build, comma-separated (default: all): prometheus, alertmanager, grafana, openslo.
+    /// Targets to build, comma-separated (default: all): prometheus, alertmanager, grafana, openslo, docs.
     #[arg(long, value_delimiter = ',')]
     pub target: Vec<String>,
 }
