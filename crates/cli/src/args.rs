@@ -28,6 +28,8 @@ pub enum Command {
     /// Deadlines and open time on a calendar of the workspace (or `always`).
     #[command(subcommand)]
     Calendar(CalendarCommand),
+    /// Run the language server on stdin and stdout (for editors).
+    Lsp,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

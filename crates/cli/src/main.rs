@@ -33,6 +33,12 @@ fn main() -> ExitCode {
         args::Command::Build(args) => build::run(&args),
         args::Command::Calendar(args::CalendarCommand::Due(args)) => calendar::due(&args),
         args::Command::Calendar(args::CalendarCommand::Elapsed(args)) => calendar::elapsed(&args),
+        args::Command::Lsp => match slac_lsp::run() {
+            Ok(true) => Outcome::Success,
+            // `exit` without `shutdown` first: status 1, as the protocol says.
+            Ok(false) => Outcome::InputErrors,
+            Err(error) => Outcome::Environment(format!("the language server stopped: {error}")),
+        },
     };
     match outcome {
         Outcome::Success => ExitCode::SUCCESS,
