@@ -123,6 +123,20 @@ impl Window {
             _ => return None,
         })
     }
+
+    /// The window's length in seconds for budget and burn-rate arithmetic: a rolling window's
+    /// own length (a business day counts as a day), and the usual length of a calendar-aligned
+    /// one: 7 days for `week`, 30 for `month`, 90 for `quarter`, 365 for `year`.
+    pub fn nominal_seconds(self) -> u64 {
+        match self {
+            Window::Rolling(Duration::Millis(ms)) => ms.div_ceil(1000),
+            Window::Rolling(Duration::BusinessDays(days)) => u64::from(days) * 86_400,
+            Window::Week => 7 * 86_400,
+            Window::Month => 30 * 86_400,
+            Window::Quarter => 90 * 86_400,
+            Window::Year => 365 * 86_400,
+        }
+    }
 }
 
 impl fmt::Display for Window {

@@ -61,14 +61,7 @@ pub(crate) const BURN_WINDOWS: [BurnWindow; 4] = [
 /// The objective window in seconds, for burn-rate arithmetic: calendar-aligned windows count as
 /// their usual length.
 pub(crate) fn window_seconds(window: Window) -> u64 {
-    match window {
-        Window::Rolling(Duration::Millis(ms)) => ms.div_ceil(1000),
-        Window::Rolling(Duration::BusinessDays(days)) => u64::from(days) * 86_400,
-        Window::Week => 7 * 86_400,
-        Window::Month => THIRTY_DAYS,
-        Window::Quarter => 90 * 86_400,
-        Window::Year => 365 * 86_400,
-    }
+    window.nominal_seconds()
 }
 
 /// An alert window scaled to the objective window, to the minute, and at least five minutes: a

@@ -8,7 +8,7 @@ use std::collections::{BTreeSet, HashMap};
 use chrono::{Datelike, NaiveDate};
 use serde::Serialize;
 use sha2::{Digest, Sha256};
-use slac_calendar::{BusinessCalendar, Duration, HolidayRule, Window};
+use slac_calendar::{BusinessCalendar, HolidayRule};
 use slac_model::model::{
     Agreement, AgreementKind, Cadence, Calendar, ContactRef, Objective, Side, Sli, Threshold,
     WithinCase, ALWAYS,
@@ -360,19 +360,6 @@ fn business(objective: &Objective) -> bool {
     objective.calendar != ALWAYS
 }
 
-/// The length of the objective window in seconds, for budgets: calendar-aligned windows count
-/// as their usual length, as in the monitoring targets.
-fn window_seconds(window: Window) -> u64 {
-    match window {
-        Window::Rolling(Duration::Millis(ms)) => ms.div_ceil(1000),
-        Window::Rolling(Duration::BusinessDays(days)) => u64::from(days) * 86_400,
-        Window::Week => 7 * 86_400,
-        Window::Month => 30 * 86_400,
-        Window::Quarter => 90 * 86_400,
-        Window::Year => 365 * 86_400,
-    }
-}
-
 fn title_of(objective: &Objective) -> String {
     objective
         .title
@@ -581,7 +568,7 @@ fn objective_view(
                 (None, false) => format!("{miss} of requests during service hours"),
             })
         } else {
-            let seconds = (ratio * window_seconds(o.window) as f64).round() as u64;
+            let seconds = (ratio * o.window.nominal_seconds() as f64).round() as u64;
             let clock = ty::clock(lang, seconds);
             Some(if f {
                 format!("{clock} {period}, soit {miss} des requêtes")

@@ -1,7 +1,7 @@
 //! Hover: what the name or value under the cursor means, in Markdown.
 
 use chrono::{Datelike, NaiveDate};
-use slac_calendar::{Duration, Window};
+use slac_calendar::Duration;
 use slac_docs::typography::{self as ty, Lang};
 use slac_model::model::{Objective, Sli, Threshold, ALWAYS};
 use slac_model::{SymbolKind, Workspace};
@@ -18,17 +18,6 @@ pub struct Hover {
 }
 
 const EN: Lang = Lang::En;
-
-fn window_seconds(window: Window) -> u64 {
-    match window {
-        Window::Rolling(Duration::Millis(ms)) => ms.div_ceil(1000),
-        Window::Rolling(Duration::BusinessDays(days)) => u64::from(days) * 86_400,
-        Window::Week => 7 * 86_400,
-        Window::Month => 30 * 86_400,
-        Window::Quarter => 90 * 86_400,
-        Window::Year => 365 * 86_400,
-    }
-}
 
 fn objective_hover(agreement_id: &str, objective: &Objective) -> String {
     let mut out = format!(
@@ -56,7 +45,7 @@ fn objective_hover(agreement_id: &str, objective: &Objective) -> String {
     if objective.target < 100.0 {
         let share = (100.0 - objective.target) / 100.0;
         if objective.sli.is_monitoring() && !business {
-            let seconds = (share * window_seconds(objective.window) as f64).round() as u64;
+            let seconds = (share * objective.window.nominal_seconds() as f64).round() as u64;
             out.push_str(&format!(
                 "- error budget: {} {} ({} of requests)\n",
                 ty::clock(EN, seconds),
