@@ -33,10 +33,9 @@ mod support;
 
 use std::fmt::Write as _;
 use std::fs;
-use std::io::ErrorKind;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
 
+use support::promtool::{counter, output_text, promtool, quoted, steady, Phase};
 use support::slac;
 use tempfile::TempDir;
 
@@ -171,27 +170,6 @@ fn build_workspace() -> Built {
     Built { dir, rules }
 }
 
-/// Runs promtool; fails the test, saying how to install it, when it is not on PATH.
-fn promtool(args: &[&str]) -> Output {
-    match Command::new("promtool").args(args).output() {
-        Ok(output) => output,
-        Err(error) if error.kind() == ErrorKind::NotFound => panic!(
-            "promtool is not on PATH: the Prometheus tests check the generated rules with it. \
-             Run scripts/install-test-tools (it installs Debian's `prometheus` package), \
-             then run the tests again."
-        ),
-        Err(error) => panic!("cannot run promtool: {error}"),
-    }
-}
-
-fn output_text(output: &Output) -> String {
-    format!(
-        "{}{}",
-        String::from_utf8_lossy(&output.stdout),
-        String::from_utf8_lossy(&output.stderr)
-    )
-}
-
 /// `promtool check rules`, with lint problems (duplicate rules) as errors.
 fn assert_rules_check(file: &Path) {
     let path = file.to_str().expect("a UTF-8 path");
@@ -218,47 +196,6 @@ fn rule_files(out: &Path) -> Vec<PathBuf> {
 
 // ---------------------------------------------------------------------------------------------
 // promtool unit tests, written as YAML by the test.
-
-/// A YAML double-quoted scalar (a JSON string is one).
-fn quoted(text: &str) -> String {
-    serde_json::to_string(text).expect("a string serializes")
-}
-
-/// Traffic of the API: `minutes` minutes at `total` requests per minute, `errors` of them 5xx.
-#[derive(Clone, Copy)]
-struct Phase {
-    minutes: u32,
-    total: u64,
-    errors: u64,
-}
-
-/// Traffic given per second, with whole numbers (per-minute counts are multiples of 60), so
-/// that the recording rule of the 5m window is exact: its rates are whole numbers, and their
-/// ratio is the floating-point number nearest to the injected ratio, so `0.02` compares equal
-/// (promtool compares sample values exactly). The 5m window is exact under both range rules:
-/// Prometheus 2 reads the 6 samples of `[t - 5m, t]` over 300 s; Prometheus 3 reads the 5 of
-/// `(t - 5m, t]` over 240 s and extrapolates by 300/240 = 1.25, exact in binary. Longer windows
-/// are not exact under Prometheus 3 (60/59 for 1h), so only ratios of 0 are checked on them.
-const fn steady(minutes: u32, errors_per_second: u64, total_per_second: u64) -> Phase {
-    Phase {
-        minutes,
-        total: total_per_second * 60,
-        errors: errors_per_second * 60,
-    }
-}
-
-/// The values of a counter that starts at 0 at t = 0 and grows by `per_minute(phase)` each
-/// minute of each phase, in promtool's expanding notation (`a+bxn` is a, a+b, …, a+n·b).
-fn counter(phases: &[Phase], per_minute: impl Fn(&Phase) -> u64) -> String {
-    let mut values = String::from("0");
-    let mut value = 0;
-    for phase in phases {
-        let step = per_minute(phase);
-        write!(values, " {}+{}x{}", value + step, step, phase.minutes - 1).expect("a String");
-        value += step * u64::from(phase.minutes);
-    }
-    values
-}
 
 /// One expected alert: its labels besides `alertname`, and its annotations.
 struct Alert {

@@ -68,11 +68,10 @@ mod support;
 
 use std::fmt::Write as _;
 use std::fs;
-use std::io::ErrorKind;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
 
 use chrono::DateTime;
+use support::promtool::{counter, output_text, promtool, quoted, steady, Phase};
 use support::slac;
 use tempfile::TempDir;
 
@@ -99,27 +98,6 @@ fn build_workspace(workspace: &str, agreement: &str) -> Built {
     Built { dir, rules }
 }
 
-/// Runs promtool; fails the test, saying how to install it, when it is not on PATH.
-fn promtool(args: &[&str]) -> Output {
-    match Command::new("promtool").args(args).output() {
-        Ok(output) => output,
-        Err(error) if error.kind() == ErrorKind::NotFound => panic!(
-            "promtool is not on PATH: the Prometheus tests check the generated rules with it. \
-             Run scripts/install-test-tools (it installs Debian's `prometheus` package), \
-             then run the tests again."
-        ),
-        Err(error) => panic!("cannot run promtool: {error}"),
-    }
-}
-
-fn output_text(output: &Output) -> String {
-    format!(
-        "{}{}",
-        String::from_utf8_lossy(&output.stdout),
-        String::from_utf8_lossy(&output.stderr)
-    )
-}
-
 /// Writes `yaml` as a promtool test file beside the rules and runs it; on failure, shows
 /// promtool's output, the test file and the rules.
 fn assert_promtool_tests(built: &Built, file_name: &str, yaml: &str, rules: &Path) {
@@ -133,11 +111,6 @@ fn assert_promtool_tests(built: &Built, file_name: &str, yaml: &str, rules: &Pat
         rules.display(),
         fs::read_to_string(rules).unwrap_or_default()
     );
-}
-
-/// A YAML double-quoted scalar (a JSON string is one).
-fn quoted(text: &str) -> String {
-    serde_json::to_string(text).expect("a string serializes")
 }
 
 /// The generated rule file, as JSON.
@@ -518,37 +491,6 @@ const GROUP_ORDER: [&str; 3] = [
     "slac-office_sla-availability-sli",
     "slac-office_sla-availability-alerts",
 ];
-
-/// Traffic of the API: `minutes` minutes at `total` requests per minute, `errors` of them 5xx.
-#[derive(Clone, Copy)]
-struct Phase {
-    minutes: u32,
-    total: u64,
-    errors: u64,
-}
-
-/// Traffic given per second, in whole numbers (see the module documentation).
-const fn steady(minutes: u32, errors_per_second: u64, total_per_second: u64) -> Phase {
-    Phase {
-        minutes,
-        total: total_per_second * 60,
-        errors: errors_per_second * 60,
-    }
-}
-
-/// The values of a counter that starts at 0 at t = 0 and grows by `per_minute(phase)` each
-/// minute of each phase, in promtool's expanding notation (`a+bxn` is a, a+b, …, a+n·b): the
-/// increase from minute m - 1 to minute m belongs to the phase that holds minute m.
-fn counter(phases: &[Phase], per_minute: impl Fn(&Phase) -> u64) -> String {
-    let mut values = String::from("0");
-    let mut value = 0;
-    for phase in phases {
-        let step = per_minute(phase);
-        write!(values, " {}+{}x{}", value + step, step, phase.minutes - 1).expect("a String");
-        value += step * u64::from(phase.minutes);
-    }
-    values
-}
 
 /// One expected alert: its labels besides `alertname`, and its annotations.
 struct Alert {

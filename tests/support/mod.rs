@@ -8,6 +8,7 @@
 pub mod alertmanager;
 pub mod chromium;
 pub mod prometheus;
+pub mod promtool;
 
 use std::io::Read;
 use std::path::Path;
