@@ -23,14 +23,15 @@ pub struct Completion {
     pub start: u32,
 }
 
-const DECLARATIONS: [&str; 7] = [
-    "party",
-    "service",
-    "holidays",
-    "calendar",
-    "escalation",
-    "agreement",
-    "import",
+/// The top-level declarations, with how each is written.
+const DECLARATIONS: [(&str, &str); 7] = [
+    ("party", "`party <id> { … }`"),
+    ("service", "`service <id> { … }`"),
+    ("holidays", "`holidays <id> { … }`"),
+    ("calendar", "`calendar <id> { … }`"),
+    ("escalation", "`escalation <id> { level … }`"),
+    ("agreement", "`agreement <id> { … }`"),
+    ("import", "`import \"relative/path.sla\"`"),
 ];
 
 /// The innermost node whose `{ … }` holds `offset`.
@@ -205,17 +206,25 @@ pub fn completions(workspace: &Workspace, file: FileId, offset: u32) -> Vec<Comp
     }
 
     // At the start of a line: the keywords valid in the enclosing body.
-    let keywords: Vec<&str> = match container_kind {
-        None => DECLARATIONS.to_vec(),
-        Some(kind) => fields_of(kind).to_vec(),
+    // At top level a keyword declares (`calendar <id> { … }`); in a body it is a field
+    // (`calendar <calendar>`).
+    let keywords: Vec<(&str, Option<&str>)> = match container_kind {
+        None => DECLARATIONS
+            .iter()
+            .map(|&(k, usage)| (k, Some(usage)))
+            .collect(),
+        Some(kind) => fields_of(kind)
+            .iter()
+            .map(|&k| (k, field_usage(k)))
+            .collect(),
     };
     keywords
         .into_iter()
-        .filter(|k| k.starts_with(prefix))
-        .map(|k| Completion {
+        .filter(|(k, _)| k.starts_with(prefix))
+        .map(|(k, usage)| Completion {
             label: k.to_string(),
             kind: CompletionKind::Keyword,
-            detail: field_usage(k).map(str::to_string),
+            detail: usage.map(str::to_string),
             start,
         })
         .collect()

@@ -230,13 +230,13 @@ fn other_hover(workspace: &Workspace, kind: SymbolKind, name: &str) -> String {
         SymbolKind::Agreement => {
             if let Some(agreement) = model.agreements.get(name) {
                 out.push_str(&format!(
-                    "{} — {:?}, version {}\n\n- provider `{}`, customer `{}`\n- {} objective(s)\n",
+                    "{} — {} agreement, version {}\n\n- provider `{}`, customer `{}`\n- {} objective(s)\n",
                     agreement
                         .title
                         .as_ref()
-                        .map(|t| format!(" {t}"))
+                        .map(|t| format!(" — {t}"))
                         .unwrap_or_default(),
-                    agreement.kind,
+                    format!("{:?}", agreement.kind).to_lowercase(),
                     agreement.version,
                     agreement.provider,
                     agreement.customer,
@@ -261,11 +261,23 @@ fn business_days(text: &str) -> Option<String> {
         "**`{text}`**: {n} business day{} of the objective's calendar.\n\n\
          From an instant t: take the first open instant s at or after t, and the open time o from \
          the start of s's open day to s. The deadline is the instant with the same open offset o \
-         into the {}th following open day, capped at that day's close. An open day is a local date \
+         into the {} following open day, capped at that day's close. An open day is a local date \
          with open time; an overnight range belongs to the date it starts on.",
         if n == 1 { "" } else { "s" },
-        n
+        ordinal(n)
     ))
+}
+
+/// `1st`, `2nd`, `3rd`, `4th` … `11th`, `12th`, `13th` … `21st`.
+fn ordinal(n: u32) -> String {
+    let suffix = match (n % 10, n % 100) {
+        (_, 11..=13) => "th",
+        (1, _) => "st",
+        (2, _) => "nd",
+        (3, _) => "rd",
+        _ => "th",
+    };
+    format!("{n}{suffix}")
 }
 
 /// The hover at `offset` of `file`.
@@ -287,7 +299,7 @@ pub fn hover(workspace: &Workspace, file: FileId, offset: u32, today: NaiveDate)
                 .definition(kind, name)
                 .and_then(|d| d.doc.as_ref())
             {
-                markdown.push_str(&format!("\n\n{doc}"));
+                markdown = format!("{}\n\n{doc}", markdown.trim_end());
             }
         }
         return Some(Hover {
