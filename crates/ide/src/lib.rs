@@ -124,16 +124,42 @@ pub fn references(
             out.extend(location(workspace, d.at.file, d.at.span));
         }
     }
-    let mut uses: Vec<&Reference> = workspace
-        .symbols
-        .references
-        .iter()
-        .filter(|r| r.kind == kind && r.name == name)
-        .collect();
-    uses.sort_by_key(|r| (r.at.file, r.at.span.start));
+    // A party is also used by `party.contact`, an agreement by `agreement.objective`: those
+    // uses are its first segment, as rename edits them.
+    let owned = match kind {
+        SymbolKind::Party => Some(SymbolKind::Contact),
+        SymbolKind::Agreement => Some(SymbolKind::Objective),
+        _ => None,
+    };
+    let mut uses: Vec<(FileId, Span)> = Vec::new();
+    for reference in &workspace.symbols.references {
+        let (file, span) = (reference.at.file, reference.at.span);
+        if reference.kind == kind && reference.name == name {
+            uses.push((file, span));
+        } else if Some(reference.kind) == owned
+            && reference
+                .name
+                .split_once('.')
+                .is_some_and(|(owner, _)| owner == name)
+        {
+            let written = workspace
+                .sources
+                .get(file)
+                .map(|source| source.slice(span))
+                .unwrap_or_default();
+            if let Some((prefix, _)) = written.split_once('.') {
+                uses.push((
+                    file,
+                    Span::new(span.start, span.start + prefix.len() as u32),
+                ));
+            }
+        }
+    }
+    uses.sort_by_key(|(file, span)| (*file, span.start));
+    uses.dedup();
     out.extend(
         uses.into_iter()
-            .filter_map(|r| location(workspace, r.at.file, r.at.span)),
+            .filter_map(|(file, span)| location(workspace, file, span)),
     );
     out
 }
