@@ -1,0 +1,155 @@
+//! The review as Markdown: a pull-request comment a contract manager reads without knowing the
+//! syntax. A summary table, a section per agreement, the version verdict, details folded.
+
+use std::fmt::Write as _;
+
+use crate::{Impact, Review, Status, Verdict};
+
+fn status_words(status: Status) -> &'static str {
+    match status {
+        Status::Added => "new agreement",
+        Status::Removed => "removed",
+        Status::Changed => "changed",
+        Status::Unchanged => "unchanged",
+    }
+}
+
+fn verdict_words(verdict: &Verdict) -> String {
+    match verdict {
+        Verdict::NotNeeded => "—".to_string(),
+        Verdict::Ok { required: Some(b) } => format!("✅ {} bump or more: done", b.word()),
+        Verdict::Ok { required: None } => "✅".to_string(),
+        Verdict::TooLow { required, .. } => format!("❌ needs a {} bump", required.word()),
+    }
+}
+
+/// `|` would split a table cell.
+fn cell(text: &str) -> String {
+    text.replace('|', "\\|").replace('\n', " ")
+}
+
+pub fn render(review: &Review) -> String {
+    let mut out = String::new();
+    let touched: Vec<_> = review.touched().collect();
+    let _ = writeln!(
+        out,
+        "## Contract review: `{}` → `{}`\n",
+        review.base, review.head
+    );
+    if touched.is_empty() {
+        out.push_str("No agreement's obligations changed.\n");
+        return out;
+    }
+    out.push_str("| agreement | change | stricter for the provider | weaker for the customer | version | verdict |\n");
+    out.push_str("|---|---|---:|---:|---|---|\n");
+    for a in &touched {
+        let stricter = a
+            .changes
+            .iter()
+            .filter(|c| c.impact == Impact::StricterForProvider)
+            .count();
+        let weaker = a
+            .changes
+            .iter()
+            .filter(|c| matches!(c.impact, Impact::WeakerForCustomer | Impact::Changed))
+            .count();
+        let version = match (&a.version_before, &a.version_after) {
+            (Some(b), Some(n)) if b != n => format!("{b} → {n}"),
+            (Some(b), Some(_)) => b.clone(),
+            (None, Some(n)) => n.clone(),
+            (Some(b), None) => b.clone(),
+            (None, None) => String::new(),
+        };
+        let _ = writeln!(
+            out,
+            "| {} (`{}`) | {} | {stricter} | {weaker} | {version} | {} |",
+            cell(&a.title),
+            a.id,
+            status_words(a.status),
+            verdict_words(&a.verdict)
+        );
+    }
+    for a in touched {
+        let _ = writeln!(out, "\n### {} (`{}`)\n", cell(&a.title), a.id);
+        match a.status {
+            Status::Added => {
+                let _ = writeln!(
+                    out,
+                    "New {} agreement, version {}.",
+                    a.kind,
+                    a.version_after.clone().unwrap_or_default()
+                );
+            }
+            Status::Removed => {
+                let _ = writeln!(
+                    out,
+                    "Removed (was version {}): every obligation it held is gone.",
+                    a.version_before.clone().unwrap_or_default()
+                );
+            }
+            _ => {}
+        }
+        for (impact, heading) in [
+            (Impact::StricterForProvider, "Stricter for the provider"),
+            (Impact::WeakerForCustomer, "Weaker for the customer"),
+            (Impact::Changed, "Changed both ways (read them)"),
+            (Impact::Wording, "Wording"),
+        ] {
+            let changes: Vec<_> = a.changes.iter().filter(|c| c.impact == impact).collect();
+            if changes.is_empty() {
+                continue;
+            }
+            let _ = writeln!(out, "**{heading}**\n");
+            for c in changes {
+                let _ = writeln!(
+                    out,
+                    "- {}: {}{}",
+                    c.subject,
+                    c.description,
+                    if c.inherited {
+                        " (inherited from the parent agreement)"
+                    } else {
+                        ""
+                    }
+                );
+            }
+            out.push('\n');
+        }
+        if !a.broken_support.is_empty() {
+            out.push_str("**Underpinning broken** (E008):\n\n");
+            for message in &a.broken_support {
+                let _ = writeln!(out, "- {}", cell(message));
+            }
+            out.push('\n');
+        }
+        match &a.verdict {
+            Verdict::TooLow { required, because } => {
+                let _ = writeln!(
+                    out,
+                    "**Version**: {} → {} does not follow the policy: these changes need a {} bump.\n",
+                    a.version_before.clone().unwrap_or_default(),
+                    a.version_after.clone().unwrap_or_default(),
+                    required.word()
+                );
+                out.push_str("<details><summary>Changes that demand it</summary>\n\n");
+                for line in because {
+                    let _ = writeln!(out, "- {}", cell(line));
+                }
+                out.push_str("\n</details>\n");
+            }
+            Verdict::Ok {
+                required: Some(required),
+            } => {
+                let _ = writeln!(
+                    out,
+                    "**Version**: {} → {}, a {} bump or more, as the changes need.",
+                    a.version_before.clone().unwrap_or_default(),
+                    a.version_after.clone().unwrap_or_default(),
+                    required.word()
+                );
+            }
+            _ => {}
+        }
+    }
+    out
+}
