@@ -30,6 +30,10 @@ pub enum Command {
     Calendar(CalendarCommand),
     /// Run the language server on stdin and stdout (for editors).
     Lsp,
+    /// What changed in the agreements between two git revisions, and for whom.
+    Diff(DiffArgs),
+    /// The history of an agreement's obligations across the commits that changed it.
+    Log(LogArgs),
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -73,6 +77,44 @@ pub struct BudgetArgs {
     /// `human`: one sentence per objective; `json`: one object per objective per line.
     #[arg(long, value_enum, default_value = "human")]
     pub format: Format,
+    /// The workspace to read (default: the workspace of the current folder).
+    #[arg(long, short = 'w', value_name = "PATH")]
+    pub workspace: Option<PathBuf>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum DiffFormat {
+    Human,
+    Markdown,
+    Json,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct DiffArgs {
+    /// The revision to compare from (a branch, tag or commit; never read as an option).
+    #[arg(value_name = "BASE", allow_hyphen_values = true)]
+    pub base: String,
+    /// The revision to compare to (default: the working tree, uncommitted changes included).
+    #[arg(value_name = "HEAD", allow_hyphen_values = true)]
+    pub head: Option<String>,
+    /// `human` (coloured on a terminal), `markdown` (a pull-request comment) or `json`.
+    #[arg(long, value_enum, default_value = "human")]
+    pub format: DiffFormat,
+    /// Exit 1 when an agreement's obligations changed and its version did not rise as the
+    /// change demands (patch: wording; minor: tightening or additions; major: loosening or
+    /// removals).
+    #[arg(long)]
+    pub check_version: bool,
+    /// The workspace to read (default: the workspace of the current folder).
+    #[arg(long, short = 'w', value_name = "PATH")]
+    pub workspace: Option<PathBuf>,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct LogArgs {
+    /// An agreement id, or `agreement.objective`.
+    #[arg(value_name = "AGREEMENT[.OBJECTIVE]")]
+    pub subject: String,
     /// The workspace to read (default: the workspace of the current folder).
     #[arg(long, short = 'w', value_name = "PATH")]
     pub workspace: Option<PathBuf>,

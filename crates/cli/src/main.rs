@@ -8,6 +8,7 @@ mod budget;
 mod build;
 mod calendar;
 mod check;
+mod diff;
 mod format;
 mod init;
 mod render;
@@ -33,6 +34,8 @@ fn main() -> ExitCode {
         args::Command::Build(args) => build::run(&args),
         args::Command::Calendar(args::CalendarCommand::Due(args)) => calendar::due(&args),
         args::Command::Calendar(args::CalendarCommand::Elapsed(args)) => calendar::elapsed(&args),
+        args::Command::Diff(args) => diff::run(&args),
+        args::Command::Log(args) => diff::log(&args),
         args::Command::Lsp => match slac_lsp::run() {
             Ok(true) => Outcome::Success,
             // `exit` without `shutdown` first: status 1, as the protocol says.

@@ -49,25 +49,54 @@ fn clock(seconds: u64) -> String {
     Duration::Millis(seconds * 1000).to_string()
 }
 
-/// The error budget of a target over a window, in words.
-fn budget(objective: &Objective, target: f64) -> String {
-    let share = (100.0 - target).max(0.0) / 100.0;
-    if objective.sli.is_monitoring() && objective.calendar == ALWAYS {
-        let seconds = (share * objective.window.nominal_seconds() as f64).round() as u64;
-        format!("error budget {} over {}", clock(seconds), objective.window)
-    } else {
-        let what = match objective.sli {
-            Sli::Ratio { .. } | Sli::Latency { .. } => "of requests in open hours",
-            Sli::Delivery => "of deliveries",
-            Sli::Satisfaction { .. } => "of answers",
-            _ => "of tickets",
-        };
-        format!(
-            "{} {what} may miss it over {}",
-            percent(100.0 - target),
-            objective.window
-        )
+/// The window as a complement: "over 30d", "per month".
+fn window_words(window: Window) -> String {
+    match window {
+        Window::Rolling(d) => format!("over {d}"),
+        Window::Week => "per week".into(),
+        Window::Month => "per month".into(),
+        Window::Quarter => "per quarter".into(),
+        Window::Year => "per year".into(),
     }
+}
+
+/// A target change with what it allows to fail, both ways: "error budget 3h36m → 43m12s over
+/// 30d", or "5% → 3% of tickets may miss their deadline per month".
+fn budget_change(before: &Objective, after: &Objective) -> String {
+    let share = |target: f64| (100.0 - target).max(0.0) / 100.0;
+    let timed = |o: &Objective| o.sli.is_monitoring() && o.calendar == ALWAYS;
+    if timed(before) && timed(after) {
+        let clock_of = |o: &Objective| {
+            clock((share(o.target) * o.window.nominal_seconds() as f64).round() as u64)
+        };
+        if before.window == after.window {
+            return format!(
+                "error budget {} → {} {}",
+                clock_of(before),
+                clock_of(after),
+                window_words(after.window)
+            );
+        }
+        return format!(
+            "error budget {} {} → {} {}",
+            clock_of(before),
+            window_words(before.window),
+            clock_of(after),
+            window_words(after.window)
+        );
+    }
+    let what = match after.sli {
+        Sli::Ratio { .. } | Sli::Latency { .. } => "of requests in open hours may fail",
+        Sli::Delivery => "of deliveries may be late",
+        Sli::Satisfaction { .. } => "of answers may be unsatisfied",
+        _ => "of tickets may miss their deadline",
+    };
+    format!(
+        "{} → {} {what} {}",
+        percent(100.0 - before.target),
+        percent(100.0 - after.target),
+        window_words(after.window)
+    )
 }
 
 /// Which of two deadlines is shorter, when they can be compared: both lengths of open time, or
@@ -472,11 +501,10 @@ fn objective(
     let inherited = after.inherited;
     if before.target != after.target {
         let description = format!(
-            "target {} → {}: {} → {}",
+            "target {} → {}: {}",
             percent(before.target),
             percent(after.target),
-            budget(before, before.target),
-            budget(after, after.target)
+            budget_change(before, after)
         );
         changes.push(
             &subject,

@@ -20,7 +20,9 @@ pub use config::{
     AlertmanagerConfig, Config, DocsConfig, PagerKind, PrometheusConfig, RuleFormat,
     WorkspaceConfig,
 };
-pub use loader::{discover, normalize, Discovery, Disk, FileProvider, LoadError, CONFIG_FILE};
+pub use loader::{
+    discover, normalize, select_included, Discovery, Disk, FileProvider, LoadError, CONFIG_FILE,
+};
 pub use model::Model;
 pub use symbols::{Definition, Reference, SymbolKind, Symbols};
 
@@ -85,6 +87,34 @@ pub fn load_with(
     provider: &dyn FileProvider,
 ) -> Result<Workspace, LoadError> {
     let discovery = discover(path)?;
+    load_discovered(&discovery, options, provider, |config| {
+        loader::included_files(&discovery.root, config)
+    })
+}
+
+/// Loads the workspace that `discovery` describes when its files are known as a list rather than
+/// found on the disk (the tree of a git commit): `files` are the paths, relative to the root, of
+/// the regular files below it, of which the include globs of `slac.toml` choose as on the disk
+/// (see [`select_included`]). Every file, `slac.toml` included, is read through `provider`.
+pub fn load_listed(
+    discovery: &Discovery,
+    files: &[PathBuf],
+    options: &Options,
+    provider: &dyn FileProvider,
+) -> Result<Workspace, LoadError> {
+    load_discovered(discovery, options, provider, |config| {
+        select_included(&discovery.root, config, files)
+    })
+}
+
+/// Reads `slac.toml`, lists the included files with `included` (unless one file alone is
+/// named), loads and checks them.
+fn load_discovered(
+    discovery: &Discovery,
+    options: &Options,
+    provider: &dyn FileProvider,
+    included: impl FnOnce(&Config) -> Result<Vec<PathBuf>, LoadError>,
+) -> Result<Workspace, LoadError> {
     let (config, config_problem) = match &discovery.config_path {
         Some(config_path) => {
             let bytes = provider.read(config_path).map_err(|source| LoadError::Io {
@@ -101,13 +131,13 @@ pub fn load_with(
     };
     let files = match &discovery.single_file {
         Some(file) => vec![file.clone()],
-        None => loader::included_files(&discovery.root, &config)?,
+        None => included(&config)?,
     };
     let mut loaded = loader::load_files(&discovery.root, &files, provider);
     if let Some((path, source)) = loaded.unreadable.pop() {
         return Err(LoadError::Io { path, source });
     }
-    let mut workspace = analyze(discovery.root, config, loaded, options);
+    let mut workspace = analyze(discovery.root.clone(), config, loaded, options);
     if let Some((config_path, text, error)) = config_problem {
         let span = error.span().map_or(Span::empty(0), Span::from_range);
         let id = workspace.sources.add(config_path, text);

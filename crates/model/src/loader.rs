@@ -108,20 +108,9 @@ fn nearest_config(folder: &Path) -> Option<PathBuf> {
 /// The `.sla` files below `root` that the include globs select, in path order, skipping hidden
 /// folders, `target` and the output folder.
 pub(crate) fn included_files(root: &Path, config: &Config) -> Result<Vec<PathBuf>, LoadError> {
-    let mut builder = GlobSetBuilder::new();
-    for pattern in &config.workspace.include {
-        let glob = Glob::new(pattern).map_err(|e| LoadError::Glob {
-            glob: pattern.clone(),
-            message: e.to_string(),
-        })?;
-        builder.add(glob);
-    }
-    let globs = builder.build().map_err(|e| LoadError::Glob {
-        glob: config.workspace.include.join(", "),
-        message: e.to_string(),
-    })?;
     let out = root.join(&config.workspace.out);
     let mut files = Vec::new();
+    // The walk prunes what `select_included` would refuse anyway, so as not to descend into it.
     let walker = walkdir::WalkDir::new(root)
         .follow_links(false)
         .sort_by_file_name()
@@ -137,15 +126,65 @@ pub(crate) fn included_files(root: &Path, config: &Config) -> Result<Vec<PathBuf
                 .map_or_else(|| root.to_path_buf(), Path::to_path_buf),
             source: e.into(),
         })?;
-        if !entry.file_type().is_file() {
-            continue;
-        }
-        let relative = entry.path().strip_prefix(root).unwrap_or(entry.path());
-        if entry.path().extension().is_some_and(|e| e == "sla") && globs.is_match(relative) {
-            files.push(normalize(entry.path()));
+        if entry.file_type().is_file() {
+            let relative = entry.path().strip_prefix(root).unwrap_or(entry.path());
+            files.push(relative.to_path_buf());
         }
     }
-    Ok(files)
+    select_included(root, config, &files)
+}
+
+/// Of `files`, the paths relative to `root` of regular files, those that the workspace `config`
+/// includes, as paths joined to `root` and normalized, in path order (the order of a walk of the
+/// folders with names sorted). A file is included when it is a `.sla` file, its relative path
+/// matches an include glob, and no component of it is hidden (starts with `.`), is `target`, or
+/// is the output folder. The walk of the disk selects with this, and so can a listing of the
+/// files of another tree, such as a git commit.
+pub fn select_included(
+    root: &Path,
+    config: &Config,
+    files: &[PathBuf],
+) -> Result<Vec<PathBuf>, LoadError> {
+    let mut builder = GlobSetBuilder::new();
+    for pattern in &config.workspace.include {
+        let glob = Glob::new(pattern).map_err(|e| LoadError::Glob {
+            glob: pattern.clone(),
+            message: e.to_string(),
+        })?;
+        builder.add(glob);
+    }
+    let globs = builder.build().map_err(|e| LoadError::Glob {
+        glob: config.workspace.include.join(", "),
+        message: e.to_string(),
+    })?;
+    let out = root.join(&config.workspace.out);
+    let skipped = |relative: &Path| {
+        let mut prefix = PathBuf::new();
+        relative.components().any(|component| {
+            prefix.push(component);
+            let hidden = match component {
+                Component::Normal(name) => {
+                    let name = name.to_string_lossy();
+                    name.starts_with('.') || name == "target"
+                }
+                _ => false,
+            };
+            hidden || root.join(&prefix) == out
+        })
+    };
+    let mut selected: Vec<PathBuf> = files
+        .iter()
+        .filter(|relative| {
+            relative.extension().is_some_and(|e| e == "sla")
+                && !skipped(relative)
+                && globs.is_match(relative)
+        })
+        .map(|relative| normalize(&root.join(relative)))
+        .collect();
+    // `Path` orders by component, as a walk with sorted names visits: `a/b.sla` before `a-b.sla`.
+    selected.sort();
+    selected.dedup();
+    Ok(selected)
 }
 
 /// Removes `.` and resolves `..` without touching the disk.
@@ -446,8 +485,60 @@ fn report_import_cycles(imports: &[Import], diagnostics: &mut Vec<Diagnostic>) {
 
 #[cfg(test)]
 mod tests {
-    use super::normalize;
-    use std::path::Path;
+    use super::{normalize, select_included};
+    use crate::config::Config;
+    use std::path::{Path, PathBuf};
+
+    #[test]
+    fn select_included_filters_a_listing_like_the_walk() {
+        let mut config = Config::default();
+        config.workspace.include = vec!["a/**/*.sla".to_string(), "top.sla".to_string()];
+        config.workspace.out = "a/gen".to_string();
+        let listed: Vec<PathBuf> = [
+            "a.sla",
+            "top.sla",
+            "a/x.sla",
+            "a/x.txt",
+            "a/b/y.sla",
+            "a-b.sla",
+            "a/.hidden/z.sla",
+            "a/.z.sla",
+            "a/target/t.sla",
+            "a/gen/g.sla",
+            "b/n.sla",
+        ]
+        .iter()
+        .map(PathBuf::from)
+        .collect();
+        let selected = select_included(Path::new("root"), &config, &listed).unwrap();
+        let expected: Vec<PathBuf> = ["root/a/b/y.sla", "root/a/x.sla", "root/top.sla"]
+            .iter()
+            .map(PathBuf::from)
+            .collect();
+        assert_eq!(selected, expected);
+        let bad = Config {
+            workspace: crate::config::WorkspaceConfig {
+                include: vec!["a/[".to_string()],
+                out: "build".to_string(),
+            },
+            ..Config::default()
+        };
+        assert!(select_included(Path::new("."), &bad, &listed).is_err());
+    }
+
+    #[test]
+    fn select_included_orders_like_a_sorted_walk() {
+        let listed: Vec<PathBuf> = ["a.sla", "a-b.sla", "a/b.sla"]
+            .iter()
+            .map(PathBuf::from)
+            .collect();
+        let selected = select_included(Path::new("."), &Config::default(), &listed).unwrap();
+        let expected: Vec<PathBuf> = ["a/b.sla", "a-b.sla", "a.sla"]
+            .iter()
+            .map(PathBuf::from)
+            .collect();
+        assert_eq!(selected, expected);
+    }
 
     #[test]
     fn normalize_resolves_dots() {
