@@ -54,8 +54,19 @@ pub fn run(args: &DiffArgs) -> Outcome {
             }
         }
     };
-    if head.has_errors() {
-        render::human(&head.diagnostics, &head.sources);
+    // A support broken by the change (E008) is part of the review; any other error leaves the
+    // model incomplete, and a review of it would mislead.
+    let blocking: Vec<slac_diagnostics::Diagnostic> = head
+        .diagnostics
+        .iter()
+        .filter(|d| {
+            d.severity() == slac_diagnostics::Severity::Error
+                && d.code != slac_diagnostics::Code::E008
+        })
+        .cloned()
+        .collect();
+    if !blocking.is_empty() {
+        render::human(&blocking, &head.sources);
         eprintln!("error: the sources at {head_name} have errors: fix them to review the change");
         return Outcome::InputErrors;
     }
