@@ -149,7 +149,9 @@ fn load_discovered(
                 span,
                 format!("invalid slac.toml: {}", error.message()),
             )
-            .with_help("keys are `[workspace] include, out` and `[docs] languages, templates`"),
+            .with_help(
+                "keys are `[workspace] include, out`, `[docs] languages, templates`, `[prometheus] format, namespace, labels` and `[alertmanager] smtp_smarthost, smtp_from, smtp_require_tls, pager, pager_url, repeat_interval`",
+            ),
         );
         slac_diagnostics::sort(&mut workspace.diagnostics);
     }
