@@ -67,7 +67,12 @@ pub fn run(args: &DiffArgs) -> Outcome {
         .collect();
     if !blocking.is_empty() {
         render::human(&blocking, &head.sources);
-        eprintln!("error: the sources at {head_name} have errors: fix them to review the change");
+        let place = if args.head.is_some() {
+            format!("at {head_name}")
+        } else {
+            "in the working tree".to_string()
+        };
+        eprintln!("error: the sources {place} have errors: fix them to review the change");
         return Outcome::InputErrors;
     }
     let review = slac_diff::review(
@@ -75,6 +80,7 @@ pub fn run(args: &DiffArgs) -> Outcome {
         &head_name,
         &base.model,
         &head.model,
+        &base.diagnostics,
         &head.diagnostics,
     );
     let text = match args.format {
@@ -174,10 +180,15 @@ fn human(review: &Review, colour: bool) -> String {
 /// words of `slac diff`.
 pub fn log(args: &LogArgs) -> Outcome {
     let path = folder(&args.workspace);
-    let (agreement, objective) = match args.subject.split_once('.') {
-        Some((a, o)) => (a.to_string(), Some(format!("objective `{o}`"))),
-        None => (args.subject.clone(), None),
+    let (agreement, objective_id, objective) = match args.subject.split_once('.') {
+        Some((a, o)) => (
+            a.to_string(),
+            Some(o.to_string()),
+            Some(format!("objective `{o}`")),
+        ),
+        None => (args.subject.clone(), None, None),
     };
+    let mut objective_known = objective_id.is_none();
     let repo = match Repo::discover(&path) {
         Ok(repo) => repo,
         Err(error) => return Outcome::Environment(error.to_string()),
@@ -201,6 +212,9 @@ pub fn log(args: &LogArgs) -> Outcome {
         let model = workspace.model;
         let now = model.agreements.get(&agreement);
         known |= now.is_some();
+        if let Some(id) = &objective_id {
+            objective_known |= now.and_then(|a| a.objective(id)).is_some();
+        }
         let before = previous.as_ref().and_then(|m| m.agreements.get(&agreement));
         let header = |version: Option<String>| {
             format!(
@@ -224,7 +238,7 @@ pub fn log(args: &LogArgs) -> Outcome {
                 let base = previous
                     .as_ref()
                     .map_or_else(Default::default, Clone::clone);
-                let review = slac_diff::review("", "", &base, &model, &[]);
+                let review = slac_diff::review("", "", &base, &model, &[], &[]);
                 if let Some(r) = review.agreements.iter().find(|r| r.id == agreement) {
                     let changes: Vec<_> = r
                         .changes
@@ -253,6 +267,13 @@ pub fn log(args: &LogArgs) -> Outcome {
         return Outcome::Environment(format!(
             "no commit of {} has an agreement `{agreement}`",
             path.display()
+        ));
+    }
+    if !objective_known {
+        return Outcome::Environment(format!(
+            "no commit of {} has an objective `{}` in `{agreement}`",
+            path.display(),
+            args.subject
         ));
     }
     // Newest first, as git log.

@@ -384,16 +384,16 @@ fn escalation(
         (Some(b), Some(a)) => (b, a),
     };
     let name = if before.id == after.id {
-        format!("escalation `{}`", after.id)
+        format!("`{}`", after.id)
     } else {
-        format!("escalation `{}` → `{}`", before.id, after.id)
+        format!("`{}` (was `{}`)", after.id, before.id)
     };
     for level in &after.levels {
         match before.levels.iter().find(|l| l.level == level.level) {
             None => changes.push(
                 subject,
                 format!(
-                    "{name}: level {} added at {}",
+                    "level {} of {name} added, at {}",
                     level.level,
                     threshold(&level.threshold)
                 ),
@@ -412,7 +412,7 @@ fn escalation(
                     changes.push(
                         subject,
                         format!(
-                            "{name}: level {} at {} → {}",
+                            "level {} of {name} reached at {} → {}",
                             level.level,
                             threshold(&old.threshold),
                             threshold(&level.threshold)
@@ -452,11 +452,11 @@ fn escalation(
                     }
                     changes.push(
                         subject,
-                        format!("{name}: level {} {}", level.level, parts.join(", ")),
-                        if removed.is_empty() {
-                            STRICTER
-                        } else {
-                            CHANGED
+                        format!("level {} of {name} {}", level.level, parts.join(", ")),
+                        match (added.is_empty(), removed.is_empty()) {
+                            (_, true) => STRICTER,
+                            (true, false) => WEAKER,
+                            (false, false) => CHANGED,
                         },
                         inherited,
                     );
@@ -469,7 +469,7 @@ fn escalation(
             changes.push(
                 subject,
                 format!(
-                    "{name}: level {} at {} removed",
+                    "level {} of {name} (at {}) removed",
                     old.level,
                     threshold(&old.threshold)
                 ),
@@ -522,13 +522,14 @@ fn objective(
         changes.push(
             &subject,
             format!(
-                "window {} → {}: {}",
-                before.window,
-                after.window,
+                "measured {} → {}: {}; {}",
+                window_words(before.window),
+                window_words(after.window),
+                budget_change(before, after),
                 if longer {
-                    "a longer window evens out bad days"
+                    "a bad day weighs less in a longer window"
                 } else {
-                    "a shorter window judges each period on less"
+                    "a bad day weighs more in a shorter window"
                 }
             ),
             CHANGED,
@@ -618,13 +619,17 @@ fn objective(
             inherited,
         );
     }
-    escalation(
-        changes,
-        &subject,
-        policy(base, before_agreement, before),
-        policy(head, after_agreement, after),
-        inherited,
-    );
+    // The agreement's own policy is compared once, for the agreement; here only an objective
+    // that names a policy of its own (before or after).
+    if before.escalation.is_some() || after.escalation.is_some() {
+        escalation(
+            changes,
+            &subject,
+            policy(base, before_agreement, before),
+            policy(head, after_agreement, after),
+            inherited,
+        );
+    }
 }
 
 fn cadence(cadence: &Cadence) -> (String, u64) {
@@ -745,6 +750,20 @@ pub(crate) fn agreement(
             inherited("services"),
         );
     }
+
+    escalation(
+        &mut changes,
+        "escalation procedure",
+        before
+            .escalation
+            .as_deref()
+            .and_then(|id| base.escalations.get(id)),
+        after
+            .escalation
+            .as_deref()
+            .and_then(|id| head.escalations.get(id)),
+        inherited("escalation"),
+    );
 
     for new in &after.objectives {
         match before.objective(&new.id) {
@@ -905,12 +924,27 @@ pub(crate) fn agreement(
                 CHANGED,
                 clause.inherited,
             ),
-            Some(old) if old.text != clause.text => changes.push(
-                format!("clause “{}”", clause.heading),
-                "text changed: read it",
-                WORDING,
-                clause.inherited,
-            ),
+            Some(old) if old.text != clause.text => {
+                // The same words, laid out or punctuated differently, are wording; any other
+                // change of a clause may change an obligation: it must be read.
+                let words = |text: &str| -> Vec<String> {
+                    text.split(|c: char| !c.is_alphanumeric())
+                        .filter(|w| !w.is_empty())
+                        .map(str::to_lowercase)
+                        .collect()
+                };
+                let (description, class) = if words(&old.text) == words(&clause.text) {
+                    ("text reworded (same words)", WORDING)
+                } else {
+                    ("text changed: read it", CHANGED)
+                };
+                changes.push(
+                    format!("clause “{}”", clause.heading),
+                    description,
+                    class,
+                    clause.inherited,
+                );
+            }
             Some(_) => {}
         }
     }

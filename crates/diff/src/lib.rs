@@ -133,7 +133,7 @@ impl Review {
     pub fn touched(&self) -> impl Iterator<Item = &AgreementReview> {
         self.agreements
             .iter()
-            .filter(|a| a.status != Status::Unchanged)
+            .filter(|a| a.status != Status::Unchanged || !a.broken_support.is_empty())
     }
 
     /// Whether every version follows the policy.
@@ -157,15 +157,22 @@ pub fn bump_between(before: Version, after: Version) -> Option<Bump> {
     }
 }
 
-/// Compares two models. `head_diagnostics` are the new sources' diagnostics: their E008s name
-/// the supports the change broke.
+/// Compares two models. `base_diagnostics` and `head_diagnostics` are the old and new sources'
+/// diagnostics: the E008s of the new sources that the old ones did not have name the supports
+/// the change broke.
 pub fn review(
     base_name: &str,
     head_name: &str,
     base: &Model,
     head: &Model,
+    base_diagnostics: &[Diagnostic],
     head_diagnostics: &[Diagnostic],
 ) -> Review {
+    let already: Vec<&str> = base_diagnostics
+        .iter()
+        .filter(|d| d.code == Code::E008)
+        .map(|d| d.message.as_str())
+        .collect();
     let mut ids: Vec<&String> = base
         .agreements
         .keys()
@@ -220,7 +227,7 @@ pub fn review(
             };
             let broken_support = head_diagnostics
                 .iter()
-                .filter(|d| d.code == Code::E008)
+                .filter(|d| d.code == Code::E008 && !already.contains(&d.message.as_str()))
                 .filter(|d| {
                     d.message.contains(&format!("`{id}.")) || d.message.contains(&format!("`{id}`"))
                 })

@@ -40,8 +40,8 @@ pub fn render(review: &Review) -> String {
         out.push_str("No agreement's obligations changed.\n");
         return out;
     }
-    out.push_str("| agreement | change | stricter for the provider | weaker for the customer | version | verdict |\n");
-    out.push_str("|---|---|---:|---:|---|---|\n");
+    out.push_str("| agreement | change | stricter for the provider | weaker for the customer | both ways | version | verdict |\n");
+    out.push_str("|---|---|---:|---:|---:|---|---|\n");
     for a in &touched {
         let stricter = a
             .changes
@@ -51,8 +51,20 @@ pub fn render(review: &Review) -> String {
         let weaker = a
             .changes
             .iter()
-            .filter(|c| matches!(c.impact, Impact::WeakerForCustomer | Impact::Changed))
+            .filter(|c| c.impact == Impact::WeakerForCustomer)
             .count();
+        let both = a
+            .changes
+            .iter()
+            .filter(|c| c.impact == Impact::Changed)
+            .count();
+        let change = if a.status == Status::Unchanged && !a.broken_support.is_empty() {
+            "⚠ underpinning broken".to_string()
+        } else if !a.broken_support.is_empty() {
+            format!("{}, ⚠ underpinning broken", status_words(a.status))
+        } else {
+            status_words(a.status).to_string()
+        };
         let version = match (&a.version_before, &a.version_after) {
             (Some(b), Some(n)) if b != n => format!("{b} → {n}"),
             (Some(b), Some(_)) => b.clone(),
@@ -62,10 +74,9 @@ pub fn render(review: &Review) -> String {
         };
         let _ = writeln!(
             out,
-            "| {} (`{}`) | {} | {stricter} | {weaker} | {version} | {} |",
+            "| {} (`{}`) | {change} | {stricter} | {weaker} | {both} | {version} | {} |",
             cell(&a.title),
             a.id,
-            status_words(a.status),
             verdict_words(&a.verdict)
         );
     }

@@ -96,9 +96,16 @@ const RESPONSE: &str = r#"
 "#;
 
 fn diff(before: &str, after: &str) -> Review {
-    let (base, _) = model(before);
+    let (base, base_diagnostics) = model(before);
     let (head, diagnostics) = model(after);
-    review("base", "head", &base, &head, &diagnostics)
+    review(
+        "base",
+        "head",
+        &base,
+        &head,
+        &base_diagnostics,
+        &diagnostics,
+    )
 }
 
 fn only(review: &Review) -> &slac_diff::AgreementReview {
@@ -298,7 +305,7 @@ fn new_and_removed_agreements_need_no_version() {
     let (base, _) = model(&agreement("1.0.0", AVAILABILITY));
     let (head, diagnostics) =
         model(&agreement("1.0.0", AVAILABILITY).replace("agreement api", "agreement api2"));
-    let review = review("base", "head", &base, &head, &diagnostics);
+    let review = review("base", "head", &base, &head, &[], &diagnostics);
     let statuses: Vec<(String, Status)> =
         review.touched().map(|a| (a.id.clone(), a.status)).collect();
     assert_eq!(
