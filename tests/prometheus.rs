@@ -35,7 +35,7 @@ use std::fmt::Write as _;
 use std::fs;
 use std::path::{Path, PathBuf};
 
-use support::promtool::{counter, output_text, promtool, quoted, steady, Phase};
+use support::promtool::{counter, output_text, promtool, quoted, steady, Alert, Objective, Phase};
 use support::slac;
 use tempfile::TempDir;
 
@@ -197,67 +197,21 @@ fn rule_files(out: &Path) -> Vec<PathBuf> {
 // ---------------------------------------------------------------------------------------------
 // promtool unit tests, written as YAML by the test.
 
-/// One expected alert: its labels besides `alertname`, and its annotations.
-struct Alert {
-    labels: Vec<(&'static str, String)>,
-    annotations: Vec<(&'static str, String)>,
-}
+/// The objective the unit tests drive.
+const SUBJECT: Objective = Objective {
+    agreement: AGREEMENT,
+    objective: OBJECTIVE,
+    title: TITLE,
+    budget: BUDGET,
+    policy: "api_burn",
+};
 
-fn objective_labels() -> Vec<(&'static str, String)> {
-    vec![
-        ("agreement", AGREEMENT.to_string()),
-        ("objective", OBJECTIVE.to_string()),
-    ]
-}
-
-/// `SlacErrorBudgetBurn`: `page` when the budget burns fast, `ticket` when it burns steadily.
 fn burn(severity: &str) -> Alert {
-    let speed = if severity == "page" {
-        "fast"
-    } else {
-        "steadily"
-    };
-    let mut labels = objective_labels();
-    labels.push(("severity", severity.to_string()));
-    Alert {
-        labels,
-        annotations: vec![
-            (
-                "summary",
-                format!("{AGREEMENT}.{OBJECTIVE} is burning its error budget {speed}"),
-            ),
-            ("budget", BUDGET.to_string()),
-            ("title", TITLE.to_string()),
-        ],
-    }
+    SUBJECT.burn(severity)
 }
 
-/// `SlacEscalation` for a level of the policy `api_burn`.
 fn escalation(level: u32) -> Alert {
-    let (share, notify, severity) = match level {
-        1 => ("50% of", "platform.oncall", "ticket"),
-        2 => ("75% of", "platform.lead", "ticket"),
-        3 => ("more than", "platform.lead, acme.account_manager", "page"),
-        _ => panic!("api_burn has levels 1 to 3"),
-    };
-    let mut labels = objective_labels();
-    labels.push(("escalation_level", level.to_string()));
-    labels.push(("severity", severity.to_string()));
-    Alert {
-        labels,
-        annotations: vec![
-            (
-                "summary",
-                format!(
-                    "{AGREEMENT}.{OBJECTIVE} has used {share} its error budget over 30d: \
-                     escalation level {level} (api_burn)"
-                ),
-            ),
-            ("notify", notify.to_string()),
-            ("budget", BUDGET.to_string()),
-            ("title", TITLE.to_string()),
-        ],
-    }
+    SUBJECT.escalation(level)
 }
 
 /// The series of a recording rule of the objective, as promtool prints it.

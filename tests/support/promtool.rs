@@ -68,3 +68,84 @@ pub fn counter(phases: &[Phase], per_minute: impl Fn(&Phase) -> u64) -> String {
     }
     values
 }
+
+/// One expected alert: its labels besides `alertname`, and its annotations.
+pub struct Alert {
+    pub labels: Vec<(&'static str, String)>,
+    pub annotations: Vec<(&'static str, String)>,
+}
+
+/// The objective whose alerts a test expects, and the policy of its escalation levels (levels
+/// 1 and 2 at 50% and 75% telling `platform.oncall` and `platform.lead`, level 3 at breach
+/// telling `platform.lead` and `acme.account_manager`).
+pub struct Objective {
+    pub agreement: &'static str,
+    pub objective: &'static str,
+    pub title: &'static str,
+    /// The `budget` annotation.
+    pub budget: &'static str,
+    pub policy: &'static str,
+}
+
+impl Objective {
+    fn labels(&self) -> Vec<(&'static str, String)> {
+        vec![
+            ("agreement", self.agreement.to_string()),
+            ("objective", self.objective.to_string()),
+        ]
+    }
+
+    /// `SlacErrorBudgetBurn`: `page` when the budget burns fast, `ticket` when it burns
+    /// steadily.
+    pub fn burn(&self, severity: &str) -> Alert {
+        let speed = if severity == "page" {
+            "fast"
+        } else {
+            "steadily"
+        };
+        let mut labels = self.labels();
+        labels.push(("severity", severity.to_string()));
+        Alert {
+            labels,
+            annotations: vec![
+                (
+                    "summary",
+                    format!(
+                        "{}.{} is burning its error budget {speed}",
+                        self.agreement, self.objective
+                    ),
+                ),
+                ("budget", self.budget.to_string()),
+                ("title", self.title.to_string()),
+            ],
+        }
+    }
+
+    /// `SlacEscalation` for a level of the policy.
+    pub fn escalation(&self, level: u32) -> Alert {
+        let (share, notify, severity) = match level {
+            1 => ("50% of", "platform.oncall", "ticket"),
+            2 => ("75% of", "platform.lead", "ticket"),
+            3 => ("more than", "platform.lead, acme.account_manager", "page"),
+            _ => panic!("{} has levels 1 to 3", self.policy),
+        };
+        let mut labels = self.labels();
+        labels.push(("escalation_level", level.to_string()));
+        labels.push(("severity", severity.to_string()));
+        Alert {
+            labels,
+            annotations: vec![
+                (
+                    "summary",
+                    format!(
+                        "{}.{} has used {share} its error budget over 30d: escalation level {level} ({})",
+                        self.agreement, self.objective, self.policy
+                    ),
+                ),
+                ("notify", notify.to_string()),
+                ("budget", self.budget.to_string()),
+                ("title", self.title.to_string()),
+            ],
+        }
+    }
+}

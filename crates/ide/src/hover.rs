@@ -264,20 +264,8 @@ fn business_days(text: &str) -> Option<String> {
          into the {} following open day, capped at that day's close. An open day is a local date \
          with open time; an overnight range belongs to the date it starts on.",
         if n == 1 { "" } else { "s" },
-        ordinal(n)
+        ty::ordinal(EN, n)
     ))
-}
-
-/// `1st`, `2nd`, `3rd`, `4th` … `11th`, `12th`, `13th` … `21st`.
-fn ordinal(n: u32) -> String {
-    let suffix = match (n % 10, n % 100) {
-        (_, 11..=13) => "th",
-        (1, _) => "st",
-        (2, _) => "nd",
-        (3, _) => "rd",
-        _ => "th",
-    };
-    format!("{n}{suffix}")
 }
 
 /// The hover at `offset` of `file`.
