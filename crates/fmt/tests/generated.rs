@@ -9,7 +9,7 @@ use proptest::test_runner::Config;
 
 /// Fields of each declaration kind, as tokens. A token never contains a place where a comment
 /// could stand, so any separator may go between two of them (`1200 EUR` is one token because
-/// money may not be split).
+/// money may not be split), except after a keyword whose value must be on its line.
 const PARTY_FIELDS: &[&[&str]] = &[
     &["name", "\"Acme \\\"SA\\\"\""],
     &["kind", "internal"],
@@ -118,6 +118,37 @@ const AGREEMENT_FIELDS: &[&[&str]] = &[
     &["credit", "{", "}"],
 ];
 
+/// Keywords whose value must start on their own line (language.md §2.1): after them, only
+/// spaces or tabs.
+const SAME_LINE: &[&str] = &[
+    "party",
+    "service",
+    "holidays",
+    "calendar",
+    "escalation",
+    "agreement",
+    "objective",
+    "contact",
+    "owner",
+    "closed",
+    "notify",
+    "provider",
+    "customer",
+    "services",
+    "kind",
+    "language",
+    "window",
+    "review",
+    "with",
+    "extends",
+    "responsibility",
+    "sli",
+    "supports",
+    "for",
+    "and",
+    "when",
+];
+
 /// Whitespace, newlines and comments to put between two tokens.
 fn separator() -> impl Strategy<Value = String> {
     prop_oneof![
@@ -167,9 +198,16 @@ fn valid_file() -> impl Strategy<Value = String> {
         })
         .prop_map(|(tokens, separators)| {
             let mut file = String::new();
+            let mut previous: Option<&str> = None;
             for (token, separator) in tokens.iter().zip(&separators) {
-                file.push_str(separator);
+                let inline = separator.chars().all(|c| c == ' ' || c == '\t');
+                if previous.is_some_and(|p| SAME_LINE.contains(&p)) && !inline {
+                    file.push(' ');
+                } else {
+                    file.push_str(separator);
+                }
                 file.push_str(token);
+                previous = Some(token);
             }
             if let Some(last) = separators.last() {
                 file.push_str(last);

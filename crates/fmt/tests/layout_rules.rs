@@ -121,7 +121,8 @@ fn comments_between_the_tokens_of_a_field_follow_the_field() {
 #[test]
 fn comments_in_a_block_header_follow_its_brace() {
     assert_formats(
-        "agreement // one\n a // two\n { kind customer }\n",
+        // (The id must follow its keyword on the same line: language.md §2.1.)
+        "agreement a // one\n // two\n { kind customer }\n",
         "agreement a { // one\n  // two\n  kind customer\n}\n",
     );
 }
