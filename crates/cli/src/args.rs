@@ -34,6 +34,9 @@ pub enum Command {
     Diff(DiffArgs),
     /// The history of an agreement's obligations across the commits that changed it.
     Log(LogArgs),
+    /// Measured service against the agreement over a period, from tickets, deliveries and
+    /// survey answers.
+    Report(ReportArgs),
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -105,6 +108,35 @@ pub struct DiffArgs {
     /// removals).
     #[arg(long)]
     pub check_version: bool,
+    /// The workspace to read (default: the workspace of the current folder).
+    #[arg(long, short = 'w', value_name = "PATH")]
+    pub workspace: Option<PathBuf>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum ReportFormat {
+    Json,
+    Markdown,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct ReportArgs {
+    /// Input files: `.jsonl` events (tickets, deliveries, surveys) or `.csv` ticket rows.
+    #[arg(long, required = true, num_args = 1.., value_name = "FILE")]
+    pub data: Vec<PathBuf>,
+    /// The period: `2026-10`, `2026-Q4`, `2026-W40`, `2026` or `FROM..TO` (dates, inclusive),
+    /// in each objective calendar's time zone.
+    #[arg(long, value_name = "PERIOD")]
+    pub period: String,
+    /// The agreement to review (default: every agreement the data names).
+    #[arg(long, value_name = "ID")]
+    pub agreement: Option<String>,
+    /// `json` or `markdown`.
+    #[arg(long, value_enum, default_value = "markdown")]
+    pub format: ReportFormat,
+    /// Write the report to this file instead of stdout.
+    #[arg(long, value_name = "FILE")]
+    pub out: Option<PathBuf>,
     /// The workspace to read (default: the workspace of the current folder).
     #[arg(long, short = 'w', value_name = "PATH")]
     pub workspace: Option<PathBuf>,

@@ -12,6 +12,7 @@ mod diff;
 mod format;
 mod init;
 mod render;
+mod report;
 
 use std::process::ExitCode;
 
@@ -36,6 +37,7 @@ fn main() -> ExitCode {
         args::Command::Calendar(args::CalendarCommand::Elapsed(args)) => calendar::elapsed(&args),
         args::Command::Diff(args) => diff::run(&args),
         args::Command::Log(args) => diff::log(&args),
+        args::Command::Report(args) => report::run(&args),
         args::Command::Lsp => match slac_lsp::run() {
             Ok(true) => Outcome::Success,
             // `exit` without `shutdown` first: status 1, as the protocol says.

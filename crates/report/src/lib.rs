@@ -49,6 +49,7 @@
 pub mod credits;
 pub mod deliveries;
 pub mod input;
+pub mod markdown;
 pub mod period;
 mod tickets;
 
