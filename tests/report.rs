@@ -1,7 +1,9 @@
 //! `slac report` through the real binary: the month of printer tickets of the examples'
-//! `acme_printers` agreement (hand-computed in crates/report/tests/acme_printers.rs), in both
-//! formats, with its exit status; a bad line is reported with its file and line and makes the
-//! exit status 1 while the rest of the report is still produced.
+//! `acme_printers` agreement (hand-computed in crates/report/tests/acme_printers.rs), in the
+//! three formats, with its exit status; a bad line is reported with its file and line and makes
+//! the exit status 1 while the rest of the report is still produced. The HTML page is
+//! self-contained, escapes what the data says, draws the measure per week against the target,
+//! and prints: headless Chromium prints it to PDF and `pdftotext` reads the figures back.
 
 #![allow(clippy::unwrap_used)]
 
@@ -9,6 +11,7 @@ mod support;
 
 use std::path::{Path, PathBuf};
 
+use support::chromium::{contains_term, pdf_is_a4, pdf_pages, pdf_text, print_to_pdf};
 use support::slac;
 
 fn examples() -> PathBuf {
@@ -86,6 +89,229 @@ fn the_json_report_carries_the_same_figures() {
     assert_eq!(agreement["credit"]["amount"], "60.00");
     assert_eq!(agreement["credit"]["currency"], "EUR");
     assert_eq!(json["summary"]["bad_lines"], 0);
+    // Per ISO week, by the week the ticket was opened: March 2026 runs from Sunday 1 (W09) to
+    // Tuesday 31 (W14). A-34 (W11), A-32 (W12) and A-37 (W13) are the breaches; A-38, opened on
+    // the 31st, is pending and not counted.
+    let weeks: Vec<(String, u64, u64)> = objective["weeks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|w| {
+            (
+                w["start"].as_str().unwrap().to_string(),
+                w["good"].as_u64().unwrap(),
+                w["bad"].as_u64().unwrap(),
+            )
+        })
+        .collect();
+    let expected = [
+        ("2026-02-23", 0, 0),
+        ("2026-03-02", 9, 0),
+        ("2026-03-09", 10, 1),
+        ("2026-03-16", 9, 1),
+        ("2026-03-23", 8, 1),
+        ("2026-03-30", 0, 0),
+    ];
+    assert_eq!(
+        weeks,
+        expected.map(|(start, good, bad)| (start.to_string(), good, bad))
+    );
+    let (good, bad) = weeks.iter().fold((0, 0), |(g, b), w| (g + w.1, b + w.2));
+    assert_eq!((good, bad), (36, 3), "the weeks add up to the month");
+    assert!(objective["weeks"][0]["measured"].is_null());
+    assert_eq!(objective["weeks"][1]["measured"], 100.0);
+}
+
+/// The value of attribute `name` in `tag` (the text of one element's start tag).
+fn attr<'t>(tag: &'t str, name: &str) -> &'t str {
+    let start = tag
+        .find(&format!(" {name}=\""))
+        .unwrap_or_else(|| panic!("no {name} in {tag}"))
+        + name.len()
+        + 3;
+    let end = start + tag[start..].find('"').unwrap();
+    &tag[start..end]
+}
+
+/// The start tags of the elements that start with `open` (`<rect class="bar"`).
+fn tags<'t>(html: &'t str, open: &str) -> Vec<&'t str> {
+    html.match_indices(open)
+        .map(|(at, _)| {
+            let end = at + html[at..].find('>').unwrap();
+            &html[at..=end]
+        })
+        .collect()
+}
+
+#[test]
+fn the_html_report_is_self_contained_and_charts_each_week_against_the_target() {
+    let run = report("html", &month());
+    run.assert_code(1);
+    let html = &run.stdout;
+    assert!(
+        html.starts_with("<!DOCTYPE html>\n<html lang=\"en\">"),
+        "{html}"
+    );
+    // No external resource: nothing to load, nothing to run. The SVG namespace is a name, not a
+    // resource.
+    let without_namespace = html.replace("xmlns=\"http://www.w3.org/2000/svg\"", "");
+    for external in [
+        "http:", "https:", "src=", "href=", "url(", "@import", "<script", "<link", "<img",
+        "<iframe", "<object",
+    ] {
+        assert!(
+            !without_namespace.contains(external),
+            "{external} in the page:\n{html}"
+        );
+    }
+    // Everything the Markdown says.
+    for text in [
+        "<th scope=\"row\">Délai de prise en charge (<code>response</code>)</th><td class=\"num\">92.31%</td><td class=\"num\">95%</td><td class=\"missed\">missed</td><td class=\"num\">39</td><td class=\"num\">3</td><td class=\"num\">1</td><td class=\"num\">0</td>",
+        "<th scope=\"row\">A-34</th><td>for priority = P2</td><td>4h</td><td class=\"when\">2026-03-11 08:00</td><td class=\"when\">2026-03-11 12:00</td><td class=\"when\">2026-03-11 15:30</td><td class=\"num\">3h30m</td><td class=\"num\">3h30m</td>",
+        "<th scope=\"row\">A-32</th>",
+        "<th scope=\"row\">A-37</th>",
+        "Pending at the end of the period: A-38.",
+        "<th scope=\"row\">A-34</th><td class=\"num\">3</td><td class=\"when\">2026-03-11 12:00</td><td>helpdesk.manager, acme.account_manager</td>",
+        "<strong>60.00 EUR</strong>",
+    ] {
+        assert!(html.contains(text), "{text} missing from:\n{html}");
+    }
+    assert!(!html.contains("<th>"), "every header cell has a scope");
+
+    // One chart, accessible, for the one objective.
+    assert_eq!(html.matches("<svg").count(), 1, "{html}");
+    let svg = &html[html.find("<svg").unwrap()..html.find("</svg>").unwrap()];
+    let start = tags(svg, "<svg")[0];
+    assert_eq!(attr(start, "role"), "img");
+    assert_eq!(attr(start, "aria-labelledby"), "chart-1-title chart-1-desc");
+    assert!(svg.contains("<title id=\"chart-1-title\">Délai de prise en charge: measure per week against the 95% target</title>"), "{svg}");
+    assert!(svg.contains("<desc id=\"chart-1-desc\">Target 95%. W09 (from 2026-02-23): no data; W10 (from 2026-03-02): 100% (9 of 9); W11 (from 2026-03-09): 90.91% (10 of 11); W12 (from 2026-03-16): 90% (9 of 10); W13 (from 2026-03-23): 88.89% (8 of 9); W14 (from 2026-03-30): no data.</desc>"), "{svg}");
+    // Every ISO week of March 2026 in order, W09 to W14, each named once on the axis.
+    let weeks = tags(svg, "<g class=\"week\"");
+    let starts: Vec<&str> = weeks.iter().map(|w| attr(w, "data-week")).collect();
+    assert_eq!(
+        starts,
+        [
+            "2026-02-23",
+            "2026-03-02",
+            "2026-03-09",
+            "2026-03-16",
+            "2026-03-23",
+            "2026-03-30"
+        ]
+    );
+    for label in ["W09", "W10", "W11", "W12", "W13", "W14"] {
+        assert_eq!(
+            svg.matches(&format!(">{label}</text>")).count(),
+            1,
+            "{label}"
+        );
+    }
+    // One bar per week measured (W09 and W14 have no ticket decided), its height the measure on
+    // the scale of the 0% and 100% grid lines; the target line at 95% of that scale.
+    let grid = |label: &str| -> f64 {
+        let text = tags(svg, "<text")
+            .into_iter()
+            .zip(svg.match_indices("<text").map(|(at, _)| at))
+            .find(|(_, at)| {
+                svg[*at..]
+                    .split_once('>')
+                    .unwrap()
+                    .1
+                    .starts_with(&format!("{label}<"))
+            })
+            .unwrap()
+            .0;
+        attr(text, "y").parse::<f64>().unwrap() - 4.0
+    };
+    let (zero, hundred) = (grid("0%"), grid("100%"));
+    let scale = |percent: f64| zero - (zero - hundred) * percent / 100.0;
+    let bars = tags(svg, "<rect class=\"bar\"");
+    assert_eq!(bars.len(), 4, "{svg}");
+    for (bar, measured) in bars.iter().zip([100.0, 1000.0 / 11.0, 90.0, 800.0 / 9.0]) {
+        let y: f64 = attr(bar, "y").parse().unwrap();
+        let height: f64 = attr(bar, "height").parse().unwrap();
+        assert!((y - scale(measured)).abs() < 0.11, "{bar} for {measured}");
+        assert!((y + height - zero).abs() < 0.11, "{bar} stands on 0%");
+    }
+    assert_eq!(attr(bars[0], "fill"), "#4f8a5b", "W10 meets the target");
+    assert_eq!(attr(bars[1], "fill"), "#c0392b", "W11 misses it");
+    let target = tags(svg, "<line class=\"target\"")[0];
+    let y: f64 = attr(target, "y1").parse().unwrap();
+    assert_eq!(attr(target, "y1"), attr(target, "y2"), "horizontal");
+    assert!((y - scale(95.0)).abs() < 0.11, "{target}");
+    assert!(svg.contains(">target 95%</text>"), "{svg}");
+
+    insta::assert_snapshot!("report_acme_printers_2026_03_html", html);
+}
+
+#[test]
+fn what_the_data_says_is_escaped_in_the_html_report() {
+    let dir = tempfile::tempdir().unwrap();
+    // A file name and a ticket id that look like markup; a line that cannot be read, so that the
+    // file name is listed.
+    let data = dir.path().join("tickets<b>.jsonl");
+    std::fs::write(
+        &data,
+        concat!(
+            r#"{"ticket": "<script>alert(1)</script>", "at": "2026-03-10T09:00:00+01:00", "event": "opened", "attrs": {"priority": "P2"}}"#,
+            "\n",
+            r#"{"ticket": "<script>alert(1)</script>", "at": "2026-03-10T16:00:00+01:00", "event": "responded"}"#,
+            "\n",
+            r#"{"ticket": "<i>T&2</i>", "at": "2026-03-11T09:00:00+01:00", "event": "opened", "attrs": {"priority": "P4"}}"#,
+            "\n",
+            "<img src=x onerror=alert(2)>\n",
+        ),
+    )
+    .unwrap();
+    let run = report("html", &data);
+    run.assert_code(1);
+    let html = &run.stdout;
+    for raw in ["<script", "<b>", "<i>", "<img", "T&2"] {
+        assert!(!html.contains(raw), "{raw} unescaped in:\n{html}");
+    }
+    for escaped in [
+        "<th scope=\"row\">&lt;script&gt;alert(1)&lt;/script&gt;</th>",
+        // Still running past its deadline (the default case) at the end of March.
+        "<th scope=\"row\">&lt;i&gt;T&amp;2&lt;/i&gt;</th><td>by default</td>",
+        "tickets&lt;b&gt;.jsonl</td><td class=\"num\">4</td>",
+    ] {
+        assert!(html.contains(escaped), "{escaped} missing from:\n{html}");
+    }
+}
+
+#[test]
+fn the_html_report_prints_on_a4_with_its_figures() {
+    let run = report("html", &month());
+    run.assert_code(1);
+    let dir = tempfile::tempdir().unwrap();
+    let html = dir.path().join("report.html");
+    let pdf = dir.path().join("report.pdf");
+    std::fs::write(&html, &run.stdout).unwrap();
+    print_to_pdf(&html, &pdf);
+    assert!(pdf_is_a4(&pdf));
+    let pages = pdf_pages(&pdf);
+    assert!((1..=3).contains(&pages), "{pages} pages");
+    let text = pdf_text(&pdf);
+    for term in [
+        "Service review: 2026-03",
+        "92.31%",
+        "A-34",
+        "A-32",
+        "A-37",
+        "A-38",
+        "3h30m",
+        "60.00 EUR",
+        // The chart's text prints too: its weeks and its target.
+        "W09",
+        "W14",
+        "target 95%",
+    ] {
+        assert!(
+            contains_term(&text, term),
+            "the printed report lacks {term:?}; pdftotext -layout read:\n{text}"
+        );
+    }
 }
 
 #[test]

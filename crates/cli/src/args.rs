@@ -117,6 +117,7 @@ pub struct DiffArgs {
 pub enum ReportFormat {
     Json,
     Markdown,
+    Html,
 }
 
 #[derive(Debug, clap::Args)]
@@ -131,7 +132,8 @@ pub struct ReportArgs {
     /// The agreement to review (default: every agreement the data names).
     #[arg(long, value_name = "ID")]
     pub agreement: Option<String>,
-    /// `json` or `markdown`.
+    /// `markdown`, `json`, or `html` (one self-contained, printable page with a chart of the
+    /// measure per week against the target).
     #[arg(long, value_enum, default_value = "markdown")]
     pub format: ReportFormat,
     /// Write the report to this file instead of stdout.

@@ -41,6 +41,7 @@ pub fn run(args: &ReportArgs) -> Outcome {
         };
     let text = match args.format {
         ReportFormat::Markdown => slac_report::markdown::render(&report),
+        ReportFormat::Html => slac_report::html::render(&report),
         ReportFormat::Json => match serde_json::to_string_pretty(&report) {
             Ok(json) => format!("{json}\n"),
             Err(error) => return Outcome::Environment(error.to_string()),

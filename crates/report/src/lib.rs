@@ -48,10 +48,12 @@
 
 pub mod credits;
 pub mod deliveries;
+pub mod html;
 pub mod input;
 pub mod markdown;
 pub mod period;
 mod tickets;
+pub mod weeks;
 
 use std::collections::{HashMap, HashSet};
 use std::io::BufRead;
@@ -68,8 +70,10 @@ pub use credits::{CreditLine, CreditReport};
 pub use deliveries::DueReport;
 pub use input::{BadLine, Event, EventKind, Format, Reader};
 pub use period::{Period, PeriodError};
+pub use weeks::WeekMeasure;
 
 use tickets::{Clock, Outcome, Ticket};
+use weeks::WeekCounter;
 
 /// How many bad lines are listed one by one; all are counted.
 pub const MAX_LISTED_BAD_LINES: usize = 10_000;
@@ -153,6 +157,10 @@ pub struct ObjectiveReport {
     pub unmatched: Vec<String>,
     pub escalations: Vec<TicketEscalation>,
     pub deliveries: Vec<DueReport>,
+    /// The measure per ISO week overlapping the period (tickets by the week they were opened,
+    /// due instants by the week they fall due, answers by the week they were given); empty for
+    /// ratio and latency objectives.
+    pub weeks: Vec<WeekMeasure>,
 }
 
 /// Tickets: `total` of the period, `good` met, `bad` breached, `pending`, `unmatched`.
@@ -234,6 +242,8 @@ struct ObjectiveState<'m> {
     deliveries: Vec<DateTime<Utc>>,
     answers: u64,
     satisfied: u64,
+    /// Satisfaction objectives: the answers per week.
+    answer_weeks: Option<WeekCounter>,
 }
 
 struct AgreementState<'m> {
@@ -287,6 +297,8 @@ where
                 }
             };
             let bounds = period.bounds(engine.timezone());
+            let answer_weeks = matches!(o.sli, Sli::Satisfaction { .. })
+                .then(|| WeekCounter::new(period, engine.timezone()));
             objectives.push(ObjectiveState {
                 objective: o,
                 engine,
@@ -294,6 +306,7 @@ where
                 deliveries: Vec::new(),
                 answers: 0,
                 satisfied: 0,
+                answer_weeks,
             });
         }
         let fallback = period.bounds(chrono_tz::UTC);
@@ -472,8 +485,12 @@ fn route(
                 return Ok(Routed::OutsidePeriod);
             }
             objective.answers += 1;
-            if score >= i64::from(satisfied) {
+            let good = score >= i64::from(satisfied);
+            if good {
                 objective.satisfied += 1;
+            }
+            if let Some(weeks) = &mut objective.answer_weeks {
+                weeks.add(event.at, good);
             }
             Ok(Routed::Used)
         }
@@ -609,7 +626,9 @@ fn review_objective(
         unmatched: Vec::new(),
         escalations: Vec::new(),
         deliveries: Vec::new(),
+        weeks: Vec::new(),
     };
+    let mut weeks = WeekCounter::new(period, state.engine.timezone());
     match &o.sli {
         Sli::ResponseTime | Sli::ResolutionTime => {
             let clock = if o.sli == Sli::ResponseTime {
@@ -642,7 +661,10 @@ fn review_objective(
                     policy,
                 );
                 match judged.outcome {
-                    Outcome::Met { .. } => report.counts.good += 1,
+                    Outcome::Met { .. } => {
+                        report.counts.good += 1;
+                        weeks.add(ticket.opened, true);
+                    }
                     Outcome::Breached {
                         due,
                         actual,
@@ -650,6 +672,7 @@ fn review_objective(
                         late_wall_seconds,
                     } => {
                         report.counts.bad += 1;
+                        weeks.add(ticket.opened, false);
                         report.breaches.push(Breach {
                             ticket: (*id).clone(),
                             case: case.describe_conditions(),
@@ -689,18 +712,25 @@ fn review_objective(
                 report.counts.total = report.deliveries.len() as u64;
                 report.counts.good = report.deliveries.iter().filter(|d| d.met).count() as u64;
                 report.counts.bad = report.counts.total - report.counts.good;
+                for d in &report.deliveries {
+                    weeks.add(d.due, d.met);
+                }
             }
         }
         Sli::Satisfaction { .. } => {
             report.counts.total = state.answers;
             report.counts.good = state.satisfied;
             report.counts.bad = state.answers - state.satisfied;
+            if let Some(answers) = &state.answer_weeks {
+                weeks = answers.clone();
+            }
         }
         Sli::Ratio { .. } | Sli::Latency { .. } => {
             report.status = Status::NotMeasured;
             return report;
         }
     }
+    report.weeks = weeks.finish();
     let decided = report.counts.good + report.counts.bad;
     if decided > 0 {
         let measured = (report.counts.good * 100) as f64 / decided as f64;

@@ -7,14 +7,14 @@ use slac_calendar::Duration;
 
 use crate::{Report, Status};
 
-fn clock(seconds: i64) -> String {
+pub(crate) fn clock(seconds: i64) -> String {
     if seconds <= 0 {
         return "0s".into();
     }
     Duration::Millis(seconds as u64 * 1000).to_string()
 }
 
-fn percent(value: f64) -> String {
+pub(crate) fn percent(value: f64) -> String {
     let text = format!("{value:.2}");
     let text = text.trim_end_matches('0').trim_end_matches('.');
     format!("{text}%")
@@ -29,7 +29,7 @@ fn status(status: Status) -> &'static str {
     }
 }
 
-fn instant(at: chrono::DateTime<chrono::Utc>) -> String {
+pub(crate) fn instant(at: chrono::DateTime<chrono::Utc>) -> String {
     at.format("%Y-%m-%d %H:%M UTC").to_string()
 }
 
