@@ -60,7 +60,8 @@ pub(crate) fn credits(
             });
         }
     }
-    let uncapped: f64 = tiers.iter().map(|t| t.refund).sum();
+    // A fold from 0.0, not `sum()`: the sum of no f64 is -0.0, printed as `-0.0` in JSON.
+    let uncapped: f64 = tiers.iter().fold(0.0, |total, t| total + t.refund);
     let percent = credit.cap.map_or(uncapped, |cap| uncapped.min(cap));
     let fee = agreement
         .fee
