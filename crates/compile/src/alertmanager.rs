@@ -119,11 +119,7 @@ fn objective_routes(
     objective: &Objective,
     receivers: &mut Receivers,
 ) -> Vec<Yaml> {
-    let policy: Option<&Escalation> = objective
-        .escalation
-        .as_deref()
-        .or(agreement.escalation.as_deref())
-        .and_then(|id| model.escalations.get(id));
+    let policy: Option<&Escalation> = model.escalation_for(agreement, objective);
     let mut routes = Vec::new();
     let (first, burn_prefix) = match policy {
         Some(policy) => {
@@ -214,11 +210,7 @@ pub(crate) fn build(model: &Model, options: &BuildOptions, build: &mut Build) {
         );
         let mut routes = Vec::new();
         for objective in alerting {
-            let policy = objective
-                .escalation
-                .as_deref()
-                .or(agreement.escalation.as_deref())
-                .and_then(|id| model.escalations.get(id));
+            let policy = model.escalation_for(agreement, objective);
             if let Some(policy) = policy {
                 max_level = policy
                     .levels

@@ -120,11 +120,7 @@ fn first_contacts<'m>(
     agreement: &'m Agreement,
     objective: &'m Objective,
 ) -> Vec<&'m ContactRef> {
-    let policy = objective
-        .escalation
-        .as_deref()
-        .or(agreement.escalation.as_deref())
-        .and_then(|id| model.escalations.get(id));
+    let policy = model.escalation_for(agreement, objective);
     let Some(level) = policy.and_then(|p| p.levels.iter().min_by_key(|l| l.level)) else {
         return Vec::new();
     };
@@ -240,11 +236,7 @@ fn slo(
             )),
         ));
     }
-    if let Some(policy) = objective
-        .escalation
-        .as_deref()
-        .or(agreement.escalation.as_deref())
-    {
+    if let Some(policy) = agreement.escalation_of(objective) {
         annotations.push(("slac-escalation", Yaml::str(policy)));
     }
     let metadata = Yaml::map(vec![

@@ -498,11 +498,7 @@ fn objective_groups(model: &Model, agreement: &Agreement, objective: &Objective)
         ]));
     }
 
-    let policy = objective
-        .escalation
-        .as_deref()
-        .or(agreement.escalation.as_deref())
-        .and_then(|id| model.escalations.get(id));
+    let policy = model.escalation_for(agreement, objective);
     if let Some(policy) = policy {
         for level in &policy.levels {
             // At breach the budget is exceeded, not just reached: a ratio equal to the budget

@@ -480,18 +480,6 @@ fn escalation(
     }
 }
 
-fn policy<'m>(
-    model: &'m Model,
-    agreement: &Agreement,
-    objective: &Objective,
-) -> Option<&'m Escalation> {
-    objective
-        .escalation
-        .as_deref()
-        .or(agreement.escalation.as_deref())
-        .and_then(|id| model.escalations.get(id))
-}
-
 fn objective(
     changes: &mut Changes,
     (base, before_agreement, before): (&Model, &Agreement, &Objective),
@@ -625,8 +613,8 @@ fn objective(
         escalation(
             changes,
             &subject,
-            policy(base, before_agreement, before),
-            policy(head, after_agreement, after),
+            base.escalation_for(before_agreement, before),
+            head.escalation_for(after_agreement, after),
             inherited,
         );
     }

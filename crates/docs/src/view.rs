@@ -660,10 +660,7 @@ fn objective_view(
         doc: o.doc.clone(),
         underpinned_by,
         supports,
-        escalation: o
-            .escalation
-            .clone()
-            .or_else(|| agreement.escalation.clone()),
+        escalation: agreement.escalation_of(o).map(str::to_string),
     }
 }
 
@@ -901,10 +898,10 @@ pub fn agreement_doc(index: &Index, lang: Lang, agreement: &Agreement) -> Agreem
 
     let mut policies: Vec<(String, Vec<String>)> = Vec::new();
     for o in &agreement.objectives {
-        if let Some(id) = o.escalation.as_ref().or(agreement.escalation.as_ref()) {
+        if let Some(id) = agreement.escalation_of(o) {
             match policies.iter_mut().find(|(p, _)| p == id) {
                 Some((_, objectives)) => objectives.push(title_of(o)),
-                None => policies.push((id.clone(), vec![title_of(o)])),
+                None => policies.push((id.to_string(), vec![title_of(o)])),
             }
         }
     }
@@ -912,7 +909,7 @@ pub fn agreement_doc(index: &Index, lang: Lang, agreement: &Agreement) -> Agreem
         agreement
             .objectives
             .iter()
-            .filter(|o| o.escalation.as_deref().or(agreement.escalation.as_deref()) == Some(id))
+            .filter(|o| agreement.escalation_of(o) == Some(id))
             .all(|o| o.sli.is_ticket())
     };
     let escalations = policies

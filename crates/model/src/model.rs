@@ -173,6 +173,18 @@ impl Calendar {
 }
 
 impl Model {
+    /// The escalation policy an objective of `agreement` follows: its own, else the
+    /// agreement's.
+    pub fn escalation_for(
+        &self,
+        agreement: &Agreement,
+        objective: &Objective,
+    ) -> Option<&Escalation> {
+        agreement
+            .escalation_of(objective)
+            .and_then(|id| self.escalations.get(id))
+    }
+
     /// The calendar engine of a calendar id, or of the built-in `always`.
     pub fn engine(&self, calendar: &str) -> Option<slac_calendar::BusinessCalendar> {
         if calendar == ALWAYS {
@@ -352,6 +364,14 @@ pub struct Agreement {
 impl Agreement {
     pub fn objective(&self, id: &str) -> Option<&Objective> {
         self.objectives.iter().find(|o| o.id == id)
+    }
+
+    /// The id of the escalation policy an objective follows: its own, else the agreement's.
+    pub fn escalation_of<'a>(&'a self, objective: &'a Objective) -> Option<&'a str> {
+        objective
+            .escalation
+            .as_deref()
+            .or(self.escalation.as_deref())
     }
 }
 

@@ -636,11 +636,7 @@ fn review_objective(
             } else {
                 Clock::Resolution
             };
-            let policy = o
-                .escalation
-                .as_ref()
-                .or(agreement.escalation.as_ref())
-                .and_then(|id| model.escalations.get(id));
+            let policy = model.escalation_for(agreement, o);
             for (id, ticket) in tickets {
                 if ticket.opened < state.bounds.0 || ticket.opened >= state.bounds.1 {
                     continue;
