@@ -19,7 +19,7 @@ use slac_calendar::{Duration, Window};
 use slac_model::model::{Agreement, AgreementKind, Objective, Sli, ALWAYS};
 use slac_model::Model;
 
-use crate::prometheus::{ratio_rule, scaled, window_seconds, BURN_WINDOWS};
+use crate::prometheus::{ratio_rule, scaled, BURN_WINDOWS};
 use crate::promql::{duration, number};
 use crate::{Artifact, Build, BuildOptions};
 
@@ -121,7 +121,7 @@ fn dashboard(model: &Model, agreement: &Agreement) -> Value {
         .objectives
         .iter()
         .filter(|o| has_budget(o))
-        .map(|o| window_seconds(o.window))
+        .map(|o| o.window.nominal_seconds())
         .max()
         .unwrap_or(THIRTY_DAYS);
     let title = agreement
@@ -335,7 +335,7 @@ fn monitoring_panels(
     title: &str,
     panels: &mut Panels,
 ) {
-    let window = window_seconds(objective.window);
+    let window = objective.window.nominal_seconds();
     let window_text = duration(window);
     let budget = (100.0 - objective.target) / 100.0;
     let budget_ratio = number(budget);

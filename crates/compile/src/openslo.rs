@@ -19,7 +19,7 @@ use slac_calendar::{Duration, Window};
 use slac_model::model::{Agreement, ContactRef, Objective, Sli, ALWAYS};
 use slac_model::Model;
 
-use crate::prometheus::{scaled, window_seconds, BURN_WINDOWS};
+use crate::prometheus::{scaled, BURN_WINDOWS};
 use crate::promql::{histogram_parts, le_matcher, number, selector, with_window};
 use crate::yaml::Yaml;
 use crate::{Artifact, Build, BuildOptions};
@@ -215,7 +215,7 @@ fn slo(
         .title
         .clone()
         .unwrap_or_else(|| objective.id.clone());
-    let window = window_seconds(objective.window);
+    let window = objective.window.nominal_seconds();
 
     let mut annotations = vec![
         ("slac-agreement", Yaml::str(&agreement.id)),

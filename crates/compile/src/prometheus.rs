@@ -10,7 +10,7 @@
 use std::collections::BTreeSet;
 use std::path::PathBuf;
 
-use slac_calendar::{Duration, Window};
+use slac_calendar::Duration;
 use slac_model::model::{Agreement, Objective, Sli, Threshold, ALWAYS};
 use slac_model::{Model, RuleFormat};
 
@@ -57,12 +57,6 @@ pub(crate) const BURN_WINDOWS: [BurnWindow; 4] = [
         severity: "ticket",
     },
 ];
-
-/// The objective window in seconds, for burn-rate arithmetic: calendar-aligned windows count as
-/// their usual length.
-pub(crate) fn window_seconds(window: Window) -> u64 {
-    window.nominal_seconds()
-}
 
 /// An alert window scaled to the objective window, to the minute, and at least five minutes: a
 /// `rate` over a window shorter than a few scrape intervals has too few samples to say anything.
@@ -413,7 +407,7 @@ fn series(rule: &str, agreement: &Agreement, objective: &Objective) -> String {
 }
 
 fn objective_groups(model: &Model, agreement: &Agreement, objective: &Objective) -> Vec<Yaml> {
-    let window = window_seconds(objective.window);
+    let window = objective.window.nominal_seconds();
     let budget_ratio = (100.0 - objective.target) / 100.0;
     let budget_text = if objective.calendar == ALWAYS {
         format!(
@@ -565,12 +559,13 @@ fn objective_groups(model: &Model, agreement: &Agreement, objective: &Objective)
 #[cfg(test)]
 mod tests {
     use super::*;
+    use slac_calendar::Window;
 
     #[test]
     fn alert_windows_scale_with_the_objective_window() {
         assert_eq!(scaled(3_600, THIRTY_DAYS), 3_600);
         assert_eq!(scaled(3_600, 7 * 86_400), 840);
         assert_eq!(scaled(300, 7 * 86_400), 300);
-        assert_eq!(window_seconds(Window::Month), THIRTY_DAYS);
+        assert_eq!(Window::Month.nominal_seconds(), THIRTY_DAYS);
     }
 }
