@@ -173,6 +173,23 @@ pub fn review(
         .filter(|d| d.code == Code::E008)
         .map(|d| d.message.as_str())
         .collect();
+    // An E008 stands on the `supports` reference it is about: the supporting agreement and the
+    // supported one are read from the model, not from the message.
+    let mut broken: Vec<(&str, &str, &str)> = Vec::new();
+    for agreement in head.agreements.values() {
+        for objective in &agreement.objectives {
+            for reference in &objective.supports {
+                for d in head_diagnostics.iter().filter(|d| {
+                    d.code == Code::E008
+                        && d.primary.file == reference.at.file
+                        && d.primary.span == reference.at.span
+                        && !already.contains(&d.message.as_str())
+                }) {
+                    broken.push((&agreement.id, &reference.agreement, &d.message));
+                }
+            }
+        }
+    }
     let mut ids: Vec<&String> = base
         .agreements
         .keys()
@@ -225,13 +242,10 @@ pub fn review(
                 }
                 _ => Verdict::NotNeeded,
             };
-            let broken_support = head_diagnostics
+            let broken_support = broken
                 .iter()
-                .filter(|d| d.code == Code::E008 && !already.contains(&d.message.as_str()))
-                .filter(|d| {
-                    d.message.contains(&format!("`{id}.")) || d.message.contains(&format!("`{id}`"))
-                })
-                .map(|d| d.message.clone())
+                .filter(|(supporting, supported, _)| supporting == id || supported == id)
+                .map(|(_, _, message)| message.to_string())
                 .collect();
             AgreementReview {
                 id: id.clone(),
