@@ -201,15 +201,19 @@ pub fn log(args: &LogArgs) -> Outcome {
         Ok(entries) => entries,
         Err(error) => return Outcome::Environment(error.to_string()),
     };
-    // Oldest first, so that each commit is compared with the one before it.
+    // Oldest first, so that each commit is compared with the one before it; each block is the
+    // commit's header and its change lines.
     let mut previous: Option<slac_model::Model> = None;
-    let mut lines: Vec<String> = Vec::new();
+    let mut blocks: Vec<Vec<String>> = Vec::new();
     let mut known = false;
     for entry in entries.iter().rev() {
-        let Ok(workspace) = repo.workspace_at(&entry.commit, &path, &options) else {
-            continue;
+        let model = match repo.workspace_at(&entry.commit, &path, &options) {
+            Ok(workspace) => workspace.model,
+            Err(error) => {
+                eprintln!("warning: commit {} left out: {error}", entry.short_id);
+                continue;
+            }
         };
-        let model = workspace.model;
         let now = model.agreements.get(&agreement);
         known |= now.is_some();
         if let Some(id) = &objective_id {
@@ -225,41 +229,33 @@ pub fn log(args: &LogArgs) -> Outcome {
                 entry.subject
             )
         };
-        match (before, now) {
-            (None, Some(a)) => {
-                lines.push(header(Some(a.version.to_string())));
-                lines.push("  added".to_string());
-            }
-            (Some(_), None) => {
-                lines.push(header(None));
-                lines.push("  removed".to_string());
-            }
-            (Some(_), Some(_)) => {
-                let base = previous
-                    .as_ref()
-                    .map_or_else(Default::default, Clone::clone);
-                let review = slac_diff::review("", "", &base, &model, &[], &[]);
-                if let Some(r) = review.agreements.iter().find(|r| r.id == agreement) {
-                    let changes: Vec<_> = r
-                        .changes
-                        .iter()
-                        .filter(|c| objective.as_ref().is_none_or(|o| &c.subject == o))
-                        .collect();
-                    if !changes.is_empty() {
-                        lines.push(header(r.version_after.clone()));
-                        for c in changes {
-                            lines.push(format!(
-                                "  {}: {}: {} ({})",
-                                c.subject,
-                                c.description,
-                                c.impact.words(),
-                                c.bump.word()
-                            ));
-                        }
-                    }
+        match (before, now, &previous) {
+            (None, Some(a), _) => blocks.push(vec![
+                header(Some(a.version.to_string())),
+                "  added".to_string(),
+            ]),
+            (Some(_), None, _) => blocks.push(vec![header(None), "  removed".to_string()]),
+            (Some(_), Some(a), Some(base)) => {
+                let lines: Vec<String> = slac_diff::agreement_changes(base, &model, &agreement)
+                    .iter()
+                    .filter(|c| objective.as_ref().is_none_or(|o| &c.subject == o))
+                    .map(|c| {
+                        format!(
+                            "  {}: {}: {} ({})",
+                            c.subject,
+                            c.description,
+                            c.impact.words(),
+                            c.bump.word()
+                        )
+                    })
+                    .collect();
+                if !lines.is_empty() {
+                    let mut block = vec![header(Some(a.version.to_string()))];
+                    block.extend(lines);
+                    blocks.push(block);
                 }
             }
-            (None, None) => {}
+            _ => {}
         }
         previous = Some(model);
     }
@@ -277,22 +273,10 @@ pub fn log(args: &LogArgs) -> Outcome {
         ));
     }
     // Newest first, as git log.
-    let mut blocks: Vec<Vec<String>> = Vec::new();
-    for line in lines {
-        if line.starts_with("  ") {
-            if let Some(block) = blocks.last_mut() {
-                block.push(line);
-            }
-        } else {
-            blocks.push(vec![line]);
-        }
-    }
     let mut out = String::new();
-    for block in blocks.iter().rev() {
-        for line in block {
-            out.push_str(line);
-            out.push('\n');
-        }
+    for line in blocks.iter().rev().flatten() {
+        out.push_str(line);
+        out.push('\n');
     }
     let _ = std::io::stdout().write_all(out.as_bytes());
     Outcome::Success

@@ -157,6 +157,15 @@ pub fn bump_between(before: Version, after: Version) -> Option<Bump> {
     }
 }
 
+/// The changes of one agreement between two models, in the words of [`review`]; empty when the
+/// agreement is missing from either.
+pub fn agreement_changes(base: &Model, head: &Model, id: &str) -> Vec<Change> {
+    match (base.agreements.get(id), head.agreements.get(id)) {
+        (Some(before), Some(after)) => compare::agreement(base, head, before, after),
+        _ => Vec::new(),
+    }
+}
+
 /// Compares two models. `base_diagnostics` and `head_diagnostics` are the old and new sources'
 /// diagnostics: the E008s of the new sources that the old ones did not have name the supports
 /// the change broke.
