@@ -7,19 +7,13 @@
 #![allow(clippy::unwrap_used)]
 
 use std::fs;
-use std::io::{ErrorKind, Read, Write};
-use std::net::{TcpListener, TcpStream};
-use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Output, Stdio};
-use std::thread;
-use std::time::{Duration, Instant};
+use std::io::ErrorKind;
+use std::path::Path;
+use std::process::{Command, Output, Stdio};
 
 use serde_json::Value;
 
-use super::tail;
-
-/// How long Alertmanager may take to answer `/-/ready`.
-pub const READY_WAIT: Duration = Duration::from_secs(30);
+use super::server::{free_port, request, Server};
 
 /// The names the Alertmanager server goes by: Debian's, then upstream's.
 const SERVERS: [&str; 2] = ["prometheus-alertmanager", "alertmanager"];
@@ -45,14 +39,7 @@ pub fn amtool(args: &[&str]) -> Output {
     }
 }
 
-/// What a tool printed, both streams.
-pub fn output_text(output: &Output) -> String {
-    format!(
-        "{}{}",
-        String::from_utf8_lossy(&output.stdout),
-        String::from_utf8_lossy(&output.stderr)
-    )
-}
+pub use super::promtool::output_text;
 
 /// `amtool check-config FILE` must accept the file.
 pub fn assert_check_config(file: &Path) {
@@ -111,71 +98,39 @@ pub fn require_alertmanager() -> &'static str {
 /// An Alertmanager on 127.0.0.1, without clustering, killed when dropped (a failed assertion
 /// included).
 pub struct Alertmanager {
-    child: Child,
-    port: u16,
-    log: PathBuf,
-}
-
-impl Drop for Alertmanager {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
+    server: Server,
 }
 
 impl Alertmanager {
     /// Starts Alertmanager with `config_file`, its state in `dir`, and waits until it is ready.
     pub fn start(dir: &Path, config_file: &Path) -> Alertmanager {
-        let server = require_alertmanager();
-        let log = dir.join("alertmanager.log");
-        let log_file = fs::File::create(&log).unwrap();
-        // A free port: the system picks one for a listener that is closed at once.
-        let port = TcpListener::bind("127.0.0.1:0")
-            .unwrap()
-            .local_addr()
-            .unwrap()
-            .port();
-        let child = Command::new(server)
+        let name = require_alertmanager();
+        let port = free_port();
+        let mut command = Command::new(name);
+        command
             .arg(format!("--config.file={}", config_file.display()))
             .arg(format!("--storage.path={}", dir.join("data").display()))
             .arg(format!("--web.listen-address=127.0.0.1:{port}"))
             // Empty: no cluster, so no gossip port and no waiting for peers.
-            .arg("--cluster.listen-address=")
-            .stdin(Stdio::null())
-            .stdout(log_file.try_clone().unwrap())
-            .stderr(log_file)
-            .spawn()
-            .unwrap_or_else(|error| panic!("cannot start {server}: {error}"));
-        let mut alertmanager = Alertmanager { child, port, log };
-        let started = Instant::now();
-        loop {
-            if let Some(status) = alertmanager.child.try_wait().unwrap() {
-                panic!(
-                    "{server} exited ({status}) before it was ready:\n{}",
-                    alertmanager.log_tail()
-                );
-            }
-            if matches!(request(port, "GET", "/-/ready", None), Ok((200, _))) {
-                return alertmanager;
-            }
-            if started.elapsed() > READY_WAIT {
-                panic!(
-                    "{server} was not ready after {READY_WAIT:?}:\n{}",
-                    alertmanager.log_tail()
-                );
-            }
-            thread::sleep(Duration::from_millis(50));
-        }
+            .arg("--cluster.listen-address=");
+        let server = Server::start(
+            name,
+            command,
+            port,
+            dir.join("alertmanager.log"),
+            "/-/ready",
+        );
+        Alertmanager { server }
     }
 
     pub fn log_tail(&self) -> String {
-        tail(&fs::read_to_string(&self.log).unwrap_or_default()).to_string()
+        self.server.log_tail()
     }
 
     /// `POST /api/v2/alerts`: the alerts fire from now on.
     pub fn post_alerts(&self, alerts: &Value) {
         let body = alerts.to_string();
-        match request(self.port, "POST", "/api/v2/alerts", Some(&body)) {
+        match request(self.server.port, "POST", "/api/v2/alerts", Some(&body)) {
             Ok((200, _)) => {}
             Ok((status, answer)) => panic!(
                 "POST /api/v2/alerts: HTTP {status}: {answer}\nsent: {body}\n{}",
@@ -187,48 +142,11 @@ impl Alertmanager {
 
     /// `GET /api/v2/alerts`: every alert Alertmanager holds, with its `status`.
     pub fn alerts(&self) -> Vec<Value> {
-        match request(self.port, "GET", "/api/v2/alerts", None) {
+        match request(self.server.port, "GET", "/api/v2/alerts", None) {
             Ok((200, body)) => serde_json::from_str::<Vec<Value>>(&body)
                 .unwrap_or_else(|error| panic!("GET /api/v2/alerts: not JSON ({error}): {body}")),
             Ok((status, body)) => panic!("GET /api/v2/alerts: HTTP {status}: {body}"),
             Err(error) => panic!("{error}\n{}", self.log_tail()),
         }
     }
-}
-
-/// One HTTP/1.0 request over a new connection: the status and the body. HTTP/1.0 makes the
-/// server close the connection after a plain (never chunked) body.
-fn request(
-    port: u16,
-    method: &str,
-    target: &str,
-    body: Option<&str>,
-) -> Result<(u16, String), String> {
-    let fail = |error: std::io::Error| format!("{method} {target}: {error}");
-    let mut stream = TcpStream::connect(("127.0.0.1", port)).map_err(fail)?;
-    stream
-        .set_read_timeout(Some(Duration::from_secs(10)))
-        .map_err(fail)?;
-    let mut message = format!("{method} {target} HTTP/1.0\r\nHost: 127.0.0.1:{port}\r\n");
-    if let Some(body) = body {
-        message.push_str(&format!(
-            "Content-Type: application/json\r\nContent-Length: {}\r\n\r\n{body}",
-            body.len()
-        ));
-    } else {
-        message.push_str("\r\n");
-    }
-    stream.write_all(message.as_bytes()).map_err(fail)?;
-    let mut raw = Vec::new();
-    stream.read_to_end(&mut raw).map_err(fail)?;
-    let raw = String::from_utf8_lossy(&raw);
-    let (head, body) = raw
-        .split_once("\r\n\r\n")
-        .ok_or_else(|| format!("{method} {target}: no HTTP header in {raw}"))?;
-    let status = head
-        .split(' ')
-        .nth(1)
-        .and_then(|code| code.parse().ok())
-        .ok_or_else(|| format!("{method} {target}: bad status line in {head}"))?;
-    Ok((status, body.to_string()))
 }

@@ -10,6 +10,7 @@ pub mod chromium;
 pub mod lsp;
 pub mod prometheus;
 pub mod promtool;
+pub mod server;
 
 use std::io::Read;
 use std::path::Path;

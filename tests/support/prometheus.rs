@@ -8,19 +8,13 @@
 
 use std::fmt::Write as _;
 use std::fs;
-use std::io::{ErrorKind, Read, Write};
-use std::net::{TcpListener, TcpStream};
+use std::io::ErrorKind;
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
-use std::thread;
-use std::time::{Duration, Instant};
+use std::process::Command;
 
 use serde_json::Value;
 
-use super::tail;
-
-/// How long Prometheus may take to answer `/-/ready`.
-pub const READY_WAIT: Duration = Duration::from_secs(30);
+use super::server::{free_port, request, Server};
 
 /// Fails the test when `prometheus` cannot run, saying how to install it.
 pub fn require_prometheus() {
@@ -42,16 +36,7 @@ pub fn require_prometheus() {
 
 /// A Prometheus server on 127.0.0.1, killed when dropped (a failed assertion included).
 pub struct Prometheus {
-    child: Child,
-    port: u16,
-    log: PathBuf,
-}
-
-impl Drop for Prometheus {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
+    server: Server,
 }
 
 impl Prometheus {
@@ -65,50 +50,27 @@ impl Prometheus {
         }
         let config_file = dir.join("prometheus.yml");
         fs::write(&config_file, config).unwrap();
-        let log = dir.join("prometheus.log");
-        let log_file = fs::File::create(&log).unwrap();
-        // A free port: the system picks one for a listener that is closed at once.
-        let port = TcpListener::bind("127.0.0.1:0")
-            .unwrap()
-            .local_addr()
-            .unwrap()
-            .port();
-        let child = Command::new("prometheus")
+        let port = free_port();
+        let mut command = Command::new("prometheus");
+        command
             .arg(format!("--config.file={}", config_file.display()))
             .arg(format!(
                 "--storage.tsdb.path={}",
                 dir.join("tsdb").display()
             ))
-            .arg(format!("--web.listen-address=127.0.0.1:{port}"))
-            .stdin(Stdio::null())
-            .stdout(log_file.try_clone().unwrap())
-            .stderr(log_file)
-            .spawn()
-            .unwrap_or_else(|error| panic!("cannot start prometheus: {error}"));
-        let mut prometheus = Prometheus { child, port, log };
-        let started = Instant::now();
-        loop {
-            if let Some(status) = prometheus.child.try_wait().unwrap() {
-                panic!(
-                    "prometheus exited ({status}) before it was ready:\n{}",
-                    prometheus.log_tail()
-                );
-            }
-            if matches!(http_get(port, "/-/ready"), Ok((200, _))) {
-                return prometheus;
-            }
-            if started.elapsed() > READY_WAIT {
-                panic!(
-                    "prometheus was not ready after {READY_WAIT:?}:\n{}",
-                    prometheus.log_tail()
-                );
-            }
-            thread::sleep(Duration::from_millis(100));
-        }
+            .arg(format!("--web.listen-address=127.0.0.1:{port}"));
+        let server = Server::start(
+            "prometheus",
+            command,
+            port,
+            dir.join("prometheus.log"),
+            "/-/ready",
+        );
+        Prometheus { server }
     }
 
     pub fn log_tail(&self) -> String {
-        tail(&fs::read_to_string(&self.log).unwrap_or_default()).to_string()
+        self.server.log_tail()
     }
 
     /// The `data` of a successful API answer.
@@ -118,7 +80,7 @@ impl Prometheus {
 
     /// A successful API answer, whole (`status`, `data`, and `warnings` or `infos` if any).
     pub fn answer(&self, target: &str) -> Result<Value, String> {
-        let (status, body) = http_get(self.port, target)?;
+        let (status, body) = http_get(self.server.port, target)?;
         let answer: Value = serde_json::from_str(&body)
             .map_err(|error| format!("HTTP {status}, not JSON ({error}): {body}"))?;
         if status != 200 || answer["status"] != "success" {
@@ -146,50 +108,7 @@ impl Prometheus {
 
 /// `GET target` over a new connection: the status and the body.
 pub fn http_get(port: u16, target: &str) -> Result<(u16, String), String> {
-    let fail = |error: std::io::Error| format!("GET {}: {error}", short(target));
-    let mut stream = TcpStream::connect(("127.0.0.1", port)).map_err(fail)?;
-    stream
-        .set_read_timeout(Some(Duration::from_secs(10)))
-        .map_err(fail)?;
-    // One write: the request leaves in one segment.
-    let request =
-        format!("GET {target} HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nConnection: close\r\n\r\n");
-    stream.write_all(request.as_bytes()).map_err(fail)?;
-    let mut raw = Vec::new();
-    stream.read_to_end(&mut raw).map_err(fail)?;
-    let raw = String::from_utf8_lossy(&raw);
-    let (head, body) = raw
-        .split_once("\r\n\r\n")
-        .ok_or_else(|| format!("GET {}: no HTTP header in {raw}", short(target)))?;
-    let status = head
-        .split(' ')
-        .nth(1)
-        .and_then(|code| code.parse().ok())
-        .ok_or_else(|| format!("GET {}: bad status line in {head}", short(target)))?;
-    let chunked = head.lines().any(|line| {
-        let line = line.to_ascii_lowercase();
-        line.starts_with("transfer-encoding:") && line.contains("chunked")
-    });
-    let body = if chunked {
-        dechunk(body).ok_or_else(|| format!("GET {}: bad chunked body", short(target)))?
-    } else {
-        body.to_string()
-    };
-    Ok((status, body))
-}
-
-/// The body of a `Transfer-Encoding: chunked` answer.
-fn dechunk(mut body: &str) -> Option<String> {
-    let mut out = String::new();
-    loop {
-        let (size, rest) = body.split_once("\r\n")?;
-        let size = usize::from_str_radix(size.split(';').next()?.trim(), 16).ok()?;
-        if size == 0 {
-            return Some(out);
-        }
-        out.push_str(rest.get(..size)?);
-        body = rest.get(size..)?.strip_prefix("\r\n")?;
-    }
+    request(port, "GET", target, None)
 }
 
 /// Percent-encodes a query parameter.
@@ -203,8 +122,4 @@ pub fn url_encode(text: &str) -> String {
         }
     }
     out
-}
-
-fn short(target: &str) -> &str {
-    target.split('?').next().unwrap_or(target)
 }
