@@ -445,11 +445,11 @@ impl WithinCase {
     }
 
     /// Whether a ticket with these attributes meets every condition of the case.
-    pub fn matches(&self, attributes: &[(String, String)]) -> bool {
+    pub fn matches<K: AsRef<str>, V: AsRef<str>>(&self, attributes: &[(K, V)]) -> bool {
         self.conditions.iter().all(|c| {
             attributes
                 .iter()
-                .any(|(a, v)| *a == c.attribute && *v == c.value)
+                .any(|(a, v)| a.as_ref() == c.attribute && v.as_ref() == c.value)
         })
     }
 
@@ -494,7 +494,10 @@ impl Objective {
     /// The `within` case a ticket with these attributes falls in: among the cases whose
     /// conditions it meets, the one with the most conditions; between equally specific cases, the
     /// first written. `None` when no case matches (the ticket is reported as unmatched).
-    pub fn case_for(&self, attributes: &[(String, String)]) -> Option<&WithinCase> {
+    pub fn case_for<K: AsRef<str>, V: AsRef<str>>(
+        &self,
+        attributes: &[(K, V)],
+    ) -> Option<&WithinCase> {
         let mut best: Option<&WithinCase> = None;
         for case in self.within.iter().filter(|c| c.matches(attributes)) {
             if best.is_none_or(|b| case.conditions.len() > b.conditions.len()) {

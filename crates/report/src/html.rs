@@ -641,6 +641,7 @@ mod tests {
             escalations: Vec::new(),
             deliveries: Vec::new(),
             weeks,
+            trend: Vec::new(),
         };
         let mut report_objective = objective(
             "report",

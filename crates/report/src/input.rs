@@ -5,7 +5,7 @@
 //! checks that need the model (unknown agreement or objective) and the order of a ticket's
 //! events are made by the caller, which reports them as bad lines the same way.
 
-use std::collections::BTreeMap;
+use std::borrow::Cow;
 use std::io::BufRead;
 use std::path::{Path, PathBuf};
 
@@ -35,6 +35,17 @@ pub enum EventKind {
 }
 
 impl EventKind {
+    pub const ALL: [EventKind; 8] = [
+        EventKind::Opened,
+        EventKind::Responded,
+        EventKind::Resolved,
+        EventKind::Paused,
+        EventKind::Resumed,
+        EventKind::Reopened,
+        EventKind::Delivered,
+        EventKind::Survey,
+    ];
+
     pub const NAMES: [&'static str; 8] = [
         "opened",
         "responded",
@@ -79,20 +90,45 @@ impl EventKind {
     }
 }
 
-/// One event, as read.
+/// One event, as read. Its strings borrow from the line where they can (a JSON string without
+/// escapes), so that reading an event allocates only for the attributes of an `opened` event.
 #[derive(Debug, Clone, PartialEq)]
-pub struct Event {
+pub struct Event<'a> {
     pub kind: EventKind,
     pub at: DateTime<Utc>,
     /// The ticket id; empty for `delivered` and `survey`.
-    pub ticket: String,
-    /// The attributes of an `opened` event, in the order of their names.
-    pub attrs: Vec<(String, String)>,
-    pub agreement: Option<String>,
-    pub objective: Option<String>,
+    pub ticket: Cow<'a, str>,
+    /// The attributes of an `opened` event, in the order of their names (the last value of a
+    /// name given twice).
+    pub attrs: Vec<(Cow<'a, str>, Cow<'a, str>)>,
+    pub agreement: Option<Cow<'a, str>>,
+    pub objective: Option<Cow<'a, str>>,
     /// The score of a `survey` answer.
     pub score: Option<i64>,
 }
+
+impl Event<'_> {
+    /// The same event, owning its strings.
+    pub fn into_owned(self) -> Event<'static> {
+        let own = |c: Cow<'_, str>| Cow::Owned(c.into_owned());
+        Event {
+            kind: self.kind,
+            at: self.at,
+            ticket: own(self.ticket),
+            attrs: self
+                .attrs
+                .into_iter()
+                .map(|(k, v)| (own(k), own(v)))
+                .collect(),
+            agreement: self.agreement.map(own),
+            objective: self.objective.map(own),
+            score: self.score,
+        }
+    }
+}
+
+/// The events of one line: at most three (a `.csv` row), kept inline.
+pub type Events<'a> = smallvec::SmallVec<[Event<'a>; 3]>;
 
 /// The kind of an input file, by extension.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -112,9 +148,10 @@ impl Format {
 }
 
 /// The events of one line, or why the line cannot be used.
-pub type LineResult = Result<Vec<Event>, String>;
+pub type LineResult<'a> = Result<Events<'a>, String>;
 
-/// A streaming reader: each call to `next` reads one more non-blank line.
+/// A streaming reader: each call to [`Reader::next_line`] reads one more non-blank line into
+/// the reader's one buffer; the events it gives borrow from that buffer.
 pub struct Reader<R> {
     input: R,
     format: Format,
@@ -146,11 +183,10 @@ impl<R: BufRead> Reader<R> {
     }
 }
 
-impl<R: BufRead> Iterator for Reader<R> {
-    /// The line number and what it says.
-    type Item = (u64, LineResult);
-
-    fn next(&mut self) -> Option<Self::Item> {
+impl<R: BufRead> Reader<R> {
+    /// The next non-blank line: its number and what it says; `None` at the end of the input
+    /// (or after an error that ends the file, itself given as a bad line).
+    pub fn next_line(&mut self) -> Option<(u64, LineResult<'_>)> {
         loop {
             if self.failed {
                 return None;
@@ -172,77 +208,236 @@ impl<R: BufRead> Iterator for Reader<R> {
             if text.trim().is_empty() {
                 continue;
             }
-            let result = match self.format {
-                Format::Jsonl => parse_json(text),
-                Format::Csv => match &self.header {
-                    None => {
-                        let header = parse_header(text);
-                        let bad = header.as_ref().err().cloned();
-                        self.header = Some(header);
-                        match bad {
-                            Some(reason) => Err(reason),
-                            None => continue,
-                        }
-                    }
-                    Some(Err(_)) => Err("the file's header (its first line) is not usable".into()),
-                    Some(Ok(header)) => parse_row(header, text),
-                },
-            };
-            return Some((self.line, result));
+            if self.format == Format::Csv && self.header.is_none() {
+                let header = parse_header(text);
+                let bad = header.as_ref().err().cloned();
+                self.header = Some(header);
+                match bad {
+                    Some(reason) => return Some((self.line, Err(reason))),
+                    None => continue,
+                }
+            }
+            break;
         }
+        let text = self.buffer.trim_end_matches(['\n', '\r']);
+        let result = match (self.format, &self.header) {
+            (Format::Jsonl, _) => parse_json(text),
+            (Format::Csv, Some(Ok(header))) => parse_row(header, text),
+            (Format::Csv, _) => Err("the file's header (its first line) is not usable".into()),
+        };
+        Some((self.line, result))
+    }
+}
+
+impl<R: BufRead> Iterator for Reader<R> {
+    /// The line number and its events, owned: for callers that keep them.
+    type Item = (u64, Result<Vec<Event<'static>>, String>);
+
+    fn next(&mut self) -> Option<Self::Item> {
+        let (line, result) = self.next_line()?;
+        Some((
+            line,
+            result.map(|events| events.into_iter().map(Event::into_owned).collect()),
+        ))
     }
 }
 
 #[derive(Deserialize)]
 struct RawEvent<'a> {
     #[serde(borrow)]
-    ticket: Option<std::borrow::Cow<'a, str>>,
+    ticket: Option<Text<'a>>,
     #[serde(borrow)]
-    at: Option<std::borrow::Cow<'a, str>>,
+    at: Option<Text<'a>>,
     #[serde(borrow)]
-    event: Option<std::borrow::Cow<'a, str>>,
-    attrs: Option<BTreeMap<String, serde_json::Value>>,
+    event: Option<Text<'a>>,
     #[serde(borrow)]
-    agreement: Option<std::borrow::Cow<'a, str>>,
+    attrs: Option<Attributes<'a>>,
     #[serde(borrow)]
-    objective: Option<std::borrow::Cow<'a, str>>,
+    agreement: Option<Text<'a>>,
+    #[serde(borrow)]
+    objective: Option<Text<'a>>,
     score: Option<serde_json::Value>,
 }
 
-fn parse_json(text: &str) -> LineResult {
+/// A JSON string, borrowed from the line unless it holds escapes. (serde's own `Cow<str>`
+/// borrows only as a direct field, not inside an `Option`.)
+struct Text<'a>(Cow<'a, str>);
+
+impl<'de: 'a, 'a> Deserialize<'de> for Text<'a> {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct Visit<'a>(std::marker::PhantomData<&'a ()>);
+        impl<'de: 'a, 'a> serde::de::Visitor<'de> for Visit<'a> {
+            type Value = Text<'a>;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("a string")
+            }
+            fn visit_borrowed_str<E>(self, v: &'de str) -> Result<Self::Value, E> {
+                Ok(Text(Cow::Borrowed(v)))
+            }
+            fn visit_str<E>(self, v: &str) -> Result<Self::Value, E> {
+                Ok(Text(Cow::Owned(v.to_string())))
+            }
+            fn visit_string<E>(self, v: String) -> Result<Self::Value, E> {
+                Ok(Text(Cow::Owned(v)))
+            }
+        }
+        deserializer.deserialize_str(Visit(std::marker::PhantomData))
+    }
+}
+
+/// The `attrs` object of an event, read without building a JSON value: string values borrow
+/// from the line, numbers and booleans are written as text, `null` values are left out, and an
+/// object or array value is remembered as invalid (by name) to be reported.
+struct Attributes<'a> {
+    pairs: Vec<(Cow<'a, str>, Cow<'a, str>)>,
+    invalid: Option<Cow<'a, str>>,
+}
+
+enum AttrValue<'a> {
+    Text(Cow<'a, str>),
+    Null,
+    Invalid,
+}
+
+impl<'de: 'a, 'a> Deserialize<'de> for Attributes<'a> {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct Visit<'a>(std::marker::PhantomData<&'a ()>);
+        impl<'de: 'a, 'a> serde::de::Visitor<'de> for Visit<'a> {
+            type Value = Attributes<'a>;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("an object of attributes")
+            }
+            fn visit_map<M: serde::de::MapAccess<'de>>(
+                self,
+                mut map: M,
+            ) -> Result<Self::Value, M::Error> {
+                let mut pairs = Vec::new();
+                let mut invalid = None;
+                while let Some(Text(key)) = map.next_key::<Text<'a>>()? {
+                    match map.next_value::<AttrValue<'a>>()? {
+                        AttrValue::Text(value) => pairs.push((key, value)),
+                        AttrValue::Null => {}
+                        AttrValue::Invalid => {
+                            invalid.get_or_insert(key);
+                        }
+                    }
+                }
+                // In the order of their names; of a name given twice, the last value.
+                pairs.sort_by(|a: &(Cow<str>, Cow<str>), b| a.0.cmp(&b.0));
+                let mut kept: Vec<(Cow<'a, str>, Cow<'a, str>)> = Vec::with_capacity(pairs.len());
+                for pair in pairs {
+                    match kept.last_mut() {
+                        Some(last) if last.0 == pair.0 => *last = pair,
+                        _ => kept.push(pair),
+                    }
+                }
+                Ok(Attributes {
+                    pairs: kept,
+                    invalid,
+                })
+            }
+        }
+        deserializer.deserialize_map(Visit(std::marker::PhantomData))
+    }
+}
+
+impl<'de: 'a, 'a> Deserialize<'de> for AttrValue<'a> {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct Visit<'a>(std::marker::PhantomData<&'a ()>);
+        impl<'de: 'a, 'a> serde::de::Visitor<'de> for Visit<'a> {
+            type Value = AttrValue<'a>;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("a string, a number or a boolean")
+            }
+            fn visit_borrowed_str<E>(self, v: &'de str) -> Result<Self::Value, E> {
+                Ok(AttrValue::Text(Cow::Borrowed(v)))
+            }
+            fn visit_str<E>(self, v: &str) -> Result<Self::Value, E> {
+                Ok(AttrValue::Text(Cow::Owned(v.to_string())))
+            }
+            fn visit_string<E>(self, v: String) -> Result<Self::Value, E> {
+                Ok(AttrValue::Text(Cow::Owned(v)))
+            }
+            fn visit_bool<E>(self, v: bool) -> Result<Self::Value, E> {
+                Ok(AttrValue::Text(Cow::Borrowed(if v {
+                    "true"
+                } else {
+                    "false"
+                })))
+            }
+            fn visit_i64<E>(self, v: i64) -> Result<Self::Value, E> {
+                Ok(AttrValue::Text(Cow::Owned(v.to_string())))
+            }
+            fn visit_u64<E>(self, v: u64) -> Result<Self::Value, E> {
+                Ok(AttrValue::Text(Cow::Owned(v.to_string())))
+            }
+            fn visit_f64<E>(self, v: f64) -> Result<Self::Value, E> {
+                // Written as JSON writes it (`1e20`, `2.5`).
+                Ok(match serde_json::Number::from_f64(v) {
+                    Some(n) => AttrValue::Text(Cow::Owned(n.to_string())),
+                    None => AttrValue::Invalid,
+                })
+            }
+            fn visit_unit<E>(self) -> Result<Self::Value, E> {
+                Ok(AttrValue::Null)
+            }
+            fn visit_none<E>(self) -> Result<Self::Value, E> {
+                Ok(AttrValue::Null)
+            }
+            fn visit_map<M: serde::de::MapAccess<'de>>(
+                self,
+                mut map: M,
+            ) -> Result<Self::Value, M::Error> {
+                while map
+                    .next_entry::<serde::de::IgnoredAny, serde::de::IgnoredAny>()?
+                    .is_some()
+                {}
+                Ok(AttrValue::Invalid)
+            }
+            fn visit_seq<S: serde::de::SeqAccess<'de>>(
+                self,
+                mut seq: S,
+            ) -> Result<Self::Value, S::Error> {
+                while seq.next_element::<serde::de::IgnoredAny>()?.is_some() {}
+                Ok(AttrValue::Invalid)
+            }
+        }
+        deserializer.deserialize_any(Visit(std::marker::PhantomData))
+    }
+}
+
+fn parse_json(text: &str) -> LineResult<'_> {
     let raw: RawEvent =
         serde_json::from_str(text).map_err(|error| format!("not a JSON event: {error}"))?;
-    let name = raw.event.as_deref().ok_or("missing field `event`")?;
+    let name = raw
+        .event
+        .as_ref()
+        .map(|t| &*t.0)
+        .ok_or("missing field `event`")?;
     let kind = EventKind::from_name(name).ok_or_else(|| {
         format!(
             "unknown event `{name}`: use one of {}",
             EventKind::NAMES.join(", ")
         )
     })?;
-    let at = instant(raw.at.as_deref().ok_or("missing field `at`")?)?;
+    let at = instant(raw.at.as_ref().map(|t| &*t.0).ok_or("missing field `at`")?)?;
     let ticket = match (kind.is_ticket(), raw.ticket) {
-        (true, Some(t)) if !t.trim().is_empty() => t.into_owned(),
+        (true, Some(Text(t))) if !t.trim().is_empty() => t,
         (true, _) => return Err(format!("missing field `ticket` in a `{name}` event")),
-        (false, _) => String::new(),
+        (false, _) => Cow::Borrowed(""),
     };
-    let mut attrs = Vec::new();
-    if let Some(map) = raw.attrs {
-        for (key, value) in map {
-            let value = match value {
-                serde_json::Value::String(s) => s,
-                serde_json::Value::Number(n) => n.to_string(),
-                serde_json::Value::Bool(b) => b.to_string(),
-                serde_json::Value::Null => continue,
-                _ => {
-                    return Err(format!(
-                        "attribute `{key}` is not a string, a number or a boolean"
-                    ))
-                }
-            };
-            attrs.push((key, value));
+    let attrs = match raw.attrs {
+        Some(Attributes {
+            invalid: Some(key), ..
+        }) => {
+            return Err(format!(
+                "attribute `{key}` is not a string, a number or a boolean"
+            ))
         }
-    }
-    let objective = raw.objective.map(|o| o.into_owned());
+        Some(attributes) => attributes.pairs,
+        None => Vec::new(),
+    };
+    let objective = raw.objective.map(|t| t.0);
     if kind == EventKind::Delivered && objective.is_none() {
         return Err("missing field `objective` in a `delivered` event".into());
     }
@@ -255,12 +450,12 @@ fn parse_json(text: &str) -> LineResult {
         ),
         _ => None,
     };
-    Ok(vec![Event {
+    Ok(smallvec::smallvec![Event {
         kind,
         at,
         ticket,
         attrs,
-        agreement: raw.agreement.map(|a| a.into_owned()),
+        agreement: raw.agreement.map(|t| t.0),
         objective,
         score,
     }])
@@ -305,7 +500,7 @@ fn parse_header(text: &str) -> Result<CsvHeader, String> {
     })
 }
 
-fn parse_row(header: &CsvHeader, text: &str) -> LineResult {
+fn parse_row<'a>(header: &CsvHeader, text: &str) -> LineResult<'a> {
     let cells = split_csv(text)?;
     if cells.len() != header.columns {
         return Err(format!(
@@ -338,11 +533,16 @@ fn parse_row(header: &CsvHeader, text: &str) -> LineResult {
             return Err(format!("out of order: `{name}` comes before `opened`"));
         }
     }
-    let mut attrs: Vec<(String, String)> = header
+    let mut attrs: Vec<(Cow<'a, str>, Cow<'a, str>)> = header
         .attributes
         .iter()
         .filter(|(i, _)| !cells[*i].trim().is_empty())
-        .map(|(i, name)| (name.clone(), cells[*i].trim().to_string()))
+        .map(|(i, name)| {
+            (
+                Cow::Owned(name.clone()),
+                Cow::Owned(cells[*i].trim().to_string()),
+            )
+        })
         .collect();
     attrs.sort();
     let agreement = header
@@ -352,14 +552,14 @@ fn parse_row(header: &CsvHeader, text: &str) -> LineResult {
     let event = |kind, at, attrs| Event {
         kind,
         at,
-        ticket: ticket.to_string(),
+        ticket: Cow::Owned(ticket.to_string()),
         attrs,
-        agreement: agreement.clone(),
+        agreement: agreement.clone().map(Cow::Owned),
         objective: None,
         score: None,
     };
-    let mut events = vec![event(EventKind::Opened, opened, attrs)];
-    let mut later: Vec<Event> = [
+    let mut events: Events<'a> = smallvec::smallvec![event(EventKind::Opened, opened, attrs)];
+    let mut later: Events<'a> = [
         (EventKind::Responded, responded),
         (EventKind::Resolved, resolved),
     ]
@@ -414,7 +614,7 @@ mod tests {
     #![allow(clippy::unwrap_used)]
     use super::*;
 
-    fn read(format: Format, text: &str) -> Vec<(u64, LineResult)> {
+    fn read(format: Format, text: &str) -> Vec<(u64, Result<Vec<Event<'static>>, String>)> {
         Reader::new(text.as_bytes(), format).collect()
     }
 

@@ -10,8 +10,9 @@
 //! # Semantics
 //!
 //! - **Period membership.** A ticket belongs to the period in which it was opened, read in the
-//!   objective calendar's zone; tickets opened before or after are left out (their events are
-//!   counted as `outside_period`). A ticket is judged as it stands at the end of the period:
+//!   objective calendar's zone; tickets opened before or after the periods measured (the
+//!   period and those of the trend) are left out (their events are counted as
+//!   `outside_period`). A ticket is judged as it stands at the end of the period:
 //!   events at or after the end are not used. Survey answers count in the period of their
 //!   instant; deliveries meet the due instants of the period.
 //! - **Clocks.** The response clock runs from `opened` to the first `responded` (a ticket
@@ -40,11 +41,22 @@
 //!   order given); an event before the ticket's previous one, a duplicate, or an event that does
 //!   not fit the ticket's state (`resumed` without `paused`, `reopened` before `resolved`…) is a
 //!   bad line and is not applied.
-//! - **Memory.** The state of a ticket (its opening, attributes, pauses and resolutions) is kept
-//!   from its opening until the end of the input, since a `reopened` may still come, only for
-//!   tickets opened in the period; of the tickets opened before the period only their ids are
-//!   kept (to recognise their later events). Memory is bounded by the tickets of the period, not
-//!   by the size of the input.
+//! - **Trend.** The [`TREND_PERIODS`] periods of the same kind before the period (the previous
+//!   months of a month, quarters of a quarter…; see [`Period::previous`]) are measured the same
+//!   way, each ticket in the period it was opened in and judged at that period's end; the
+//!   report lists, per objective, those the data covers (a ticket opened, an answer given or a
+//!   delivery made in them). Events of their tickets are used events.
+//! - **Memory.** A ticket is judged as soon as its outcome can no longer change: a response
+//!   objective when its clock stops, any objective once an event of the ticket comes after the
+//!   end of the ticket's period; the rest at the end of the input. A ticket's state (opening,
+//!   pauses, resolutions) is kept only until then; what is kept after is 8 bytes in the table of
+//!   ticket ids (a 64-bit hash of the id, the ticket's last event to the millisecond, and
+//!   whether it is paused or resolved), enough to check its later events as before. So memory
+//!   is the tickets still running (with a resolution objective: not yet judged) plus about 16 to
+//!   40 bytes per ticket seen (the table at its load), plus the lists of the report (breaches,
+//!   escalations). Two different ids with the same 64-bit hash are told apart while the first
+//!   ticket is running; after it is judged, the second would be taken for the first (about one
+//!   chance in 5 million for 2.75 million tickets).
 
 pub mod credits;
 pub mod deliveries;
@@ -55,16 +67,19 @@ pub mod period;
 mod tickets;
 pub mod weeks;
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
+use std::hash::BuildHasher;
 use std::io::BufRead;
 use std::path::PathBuf;
 use std::sync::Arc;
 
 use chrono::{DateTime, Utc};
 use serde::Serialize;
+use slab::Slab;
 use slac_calendar::BusinessCalendar;
-use slac_model::model::{Agreement, Objective, Sli};
+use slac_model::model::{Agreement, Escalation, Objective, Sli};
 use slac_model::Model;
+use smallvec::SmallVec;
 
 pub use credits::{CreditLine, CreditReport};
 pub use deliveries::DueReport;
@@ -72,7 +87,7 @@ pub use input::{BadLine, Event, EventKind, Format, Reader};
 pub use period::{Period, PeriodError};
 pub use weeks::WeekMeasure;
 
-use tickets::{Clock, Outcome, Ticket};
+use tickets::{Clock, Outcome, Slot, SlotKind, Ticket, Tomb, Track};
 use weeks::WeekCounter;
 
 /// How many bad lines are listed one by one; all are counted.
@@ -161,6 +176,9 @@ pub struct ObjectiveReport {
     /// due instants by the week they fall due, answers by the week they were given); empty for
     /// ratio and latency objectives.
     pub weeks: Vec<WeekMeasure>,
+    /// The measure of the earlier periods the data covers, the oldest first (see
+    /// [`TREND_PERIODS`]).
+    pub trend: Vec<TrendPoint>,
 }
 
 /// Tickets: `total` of the period, `good` met, `bad` breached, `pending`, `unmatched`.
@@ -234,37 +252,127 @@ impl std::fmt::Display for ReportError {
 
 impl std::error::Error for ReportError {}
 
+/// How many earlier periods of the same kind are measured for the trend, by default.
+pub const TREND_PERIODS: usize = 3;
+
+/// An earlier period's measure of an objective.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct TrendPoint {
+    /// The period's name: `2026-02`, `2025-Q4`, `2026-W09`, `2025`, or `FROM..TO`.
+    pub period: String,
+    pub from: DateTime<Utc>,
+    pub to: DateTime<Utc>,
+    pub good: u64,
+    pub bad: u64,
+    /// In percent; `None` when nothing was decided in that period.
+    pub measured: Option<f64>,
+    pub status: Status,
+}
+
 /// What is gathered for one objective while reading.
 struct ObjectiveState<'m> {
     objective: &'m Objective,
     engine: Arc<BusinessCalendar>,
-    bounds: (DateTime<Utc>, DateTime<Utc>),
+    /// The instants of each period measured, in the calendar's zone: the period of the review
+    /// first, then the earlier periods of the trend, the nearest first.
+    bounds: Vec<(DateTime<Utc>, DateTime<Utc>)>,
+    /// Ticket objectives: which clock; `None` for the others.
+    clock: Option<Clock>,
+    policy: Option<&'m Escalation>,
+    /// Per period: tickets (total, met, breached, pending, unmatched), answers (total and
+    /// satisfied) or deliveries (counted in the period they arrive, to tell whether the data
+    /// covers it).
+    counts: Vec<Counts>,
+    /// What the report lists of the period of the review, with the opening instant and id of
+    /// each ticket to sort them at the end (tickets are judged in the order their clocks stop).
+    breaches: Vec<Breach>,
+    pending: Vec<Pending>,
+    unmatched: Vec<(DateTime<Utc>, String)>,
+    escalations: Vec<(DateTime<Utc>, TicketEscalation)>,
+    weeks: WeekCounter,
     deliveries: Vec<DateTime<Utc>>,
-    answers: u64,
-    satisfied: u64,
-    /// Satisfaction objectives: the answers per week.
-    answer_weeks: Option<WeekCounter>,
 }
+
+impl ObjectiveState<'_> {
+    /// The period an instant falls in, if any of those measured.
+    fn period_of(&self, at: DateTime<Utc>) -> Option<usize> {
+        self.bounds.iter().position(|&(a, b)| a <= at && at < b)
+    }
+}
+
+type IdHasher = foldhash::quality::FixedState;
 
 struct AgreementState<'m> {
     agreement: &'m Agreement,
     objectives: Vec<ObjectiveState<'m>>,
-    /// The earliest start and latest end of the objectives' periods.
+    /// The earliest start and latest end of the objectives' periods (the trend's included).
     span: (DateTime<Utc>, DateTime<Utc>),
     has_tickets: bool,
-    tickets: HashMap<String, Ticket>,
-    /// Ids of tickets opened before the period.
-    before: HashSet<String>,
+    /// Every ticket of the data, by a 64-bit hash of its id: live, judged, or opened before
+    /// the periods.
+    tickets: HashMap<u64, Slot, foldhash::fast::FixedState>,
+    /// Tickets whose id's hash is already taken by another live ticket (rare), by id.
+    collided: HashMap<Box<str>, Slot>,
+    /// The tickets with an objective still to judge.
+    live: Slab<Ticket>,
     seen: bool,
+}
+
+/// Where a ticket's slot is kept.
+#[derive(Clone, Copy)]
+enum Key {
+    Hash(u64),
+    Collided,
+}
+
+impl AgreementState<'_> {
+    fn locate(&self, id: &str, hash: u64) -> Option<(Key, Slot)> {
+        if !self.collided.is_empty() {
+            if let Some(&slot) = self.collided.get(id) {
+                return Some((Key::Collided, slot));
+            }
+        }
+        let slot = *self.tickets.get(&hash)?;
+        match slot.get() {
+            SlotKind::Live(index) if &*self.live[index].id != id => None,
+            _ => Some((Key::Hash(hash), slot)),
+        }
+    }
+
+    fn store(&mut self, key: Key, id: &str, slot: Slot) {
+        match key {
+            Key::Hash(hash) => {
+                self.tickets.insert(hash, slot);
+            }
+            Key::Collided => {
+                self.collided.insert(id.into(), slot);
+            }
+        }
+    }
 }
 
 /// Measures the service of `agreement` (every agreement named by the data when `None`) over
 /// `period`, from `inputs`: (path, reader) pairs read in order, line by line; the format comes
-/// from the path's extension (`.jsonl` or `.csv`).
+/// from the path's extension (`.jsonl` or `.csv`). The [`TREND_PERIODS`] periods before
+/// `period` are measured too, for the trend.
 pub fn measure<I>(
     model: &Model,
     agreement: Option<&str>,
     period: &Period,
+    inputs: I,
+) -> Result<Report, ReportError>
+where
+    I: IntoIterator<Item = (PathBuf, Box<dyn BufRead>)>,
+{
+    measure_with_trend(model, agreement, period, TREND_PERIODS, inputs)
+}
+
+/// [`measure`], with `trend` earlier periods (0 for none).
+pub fn measure_with_trend<I>(
+    model: &Model,
+    agreement: Option<&str>,
+    period: &Period,
+    trend: usize,
     inputs: I,
 ) -> Result<Report, ReportError>
 where
@@ -275,6 +383,9 @@ where
             return Err(ReportError::UnknownAgreement(id.to_string()));
         }
     }
+    let trend = trend.min(usize::from(u8::MAX) - 1);
+    let mut periods = vec![period.clone()];
+    periods.extend(period.earlier(trend));
     let mut engines: HashMap<&str, Arc<BusinessCalendar>> = HashMap::new();
     let mut states: Vec<AgreementState> = Vec::new();
     for a in model.agreements.values() {
@@ -296,29 +407,40 @@ where
                     engine
                 }
             };
-            let bounds = period.bounds(engine.timezone());
-            let answer_weeks = matches!(o.sli, Sli::Satisfaction { .. })
-                .then(|| WeekCounter::new(period, engine.timezone()));
+            let bounds: Vec<_> = periods
+                .iter()
+                .map(|p| p.bounds(engine.timezone()))
+                .collect();
+            let clock = match o.sli {
+                Sli::ResponseTime => Some(Clock::Response),
+                Sli::ResolutionTime => Some(Clock::Resolution),
+                _ => None,
+            };
             objectives.push(ObjectiveState {
                 objective: o,
+                weeks: WeekCounter::new(period, engine.timezone()),
                 engine,
+                counts: vec![Counts::default(); bounds.len()],
                 bounds,
+                clock,
+                policy: model.escalation_for(a, o),
+                breaches: Vec::new(),
+                pending: Vec::new(),
+                unmatched: Vec::new(),
+                escalations: Vec::new(),
                 deliveries: Vec::new(),
-                answers: 0,
-                satisfied: 0,
-                answer_weeks,
             });
         }
         let fallback = period.bounds(chrono_tz::UTC);
         let span = (
             objectives
                 .iter()
-                .map(|o| o.bounds.0)
+                .flat_map(|o| o.bounds.iter().map(|b| b.0))
                 .min()
                 .unwrap_or(fallback.0),
             objectives
                 .iter()
-                .map(|o| o.bounds.1)
+                .flat_map(|o| o.bounds.iter().map(|b| b.1))
                 .max()
                 .unwrap_or(fallback.1),
         );
@@ -327,8 +449,9 @@ where
             has_tickets: a.objectives.iter().any(|o| o.sli.is_ticket()),
             objectives,
             span,
-            tickets: HashMap::new(),
-            before: HashSet::new(),
+            tickets: HashMap::default(),
+            collided: HashMap::new(),
+            live: Slab::new(),
             seen: agreement.is_some(),
         });
     }
@@ -341,6 +464,12 @@ where
         Some(id) => Some(id),
         None if model.agreements.len() == 1 => model.agreements.keys().next().map(String::as_str),
         None => None,
+    };
+    let router = Router {
+        model,
+        index,
+        default_agreement,
+        ids: IdHasher::with_seed(0x51ac_5eed),
     };
 
     let mut summary = Summary::default();
@@ -357,12 +486,13 @@ where
             );
             continue;
         };
-        for (line, result) in Reader::new(input, format) {
+        let mut reader = Reader::new(input, format);
+        while let Some((line, result)) = reader.next_line() {
             summary.lines += 1;
             let outcome = result.and_then(|events| {
                 let mut used = 0;
                 for event in events {
-                    match route(model, &index, default_agreement, &mut states, event)? {
+                    match router.route(&mut states, event)? {
                         Routed::Used => used += 1,
                         Routed::OutsidePeriod => summary.outside_period += 1,
                         Routed::OtherAgreement => summary.other_agreements += 1,
@@ -380,7 +510,7 @@ where
     let agreements = states
         .into_iter()
         .filter(|s| s.seen)
-        .map(|s| review(model, s, period))
+        .map(|s| review(s, &periods))
         .collect();
     Ok(Report {
         period: period.clone(),
@@ -413,126 +543,293 @@ enum Routed {
     OtherAgreement,
 }
 
-/// Applies one event to the state of its agreement.
-fn route(
-    model: &Model,
-    index: &HashMap<&str, usize>,
-    default_agreement: Option<&str>,
-    states: &mut [AgreementState],
+/// What routing an event needs besides the agreements' states.
+struct Router<'m> {
+    model: &'m Model,
+    index: HashMap<&'m str, usize>,
+    default_agreement: Option<&'m str>,
+    ids: IdHasher,
+}
+
+impl Router<'_> {
+    /// Applies one event to the state of its agreement.
+    fn route(&self, states: &mut [AgreementState], event: Event) -> Result<Routed, String> {
+        let id = match (&event.agreement, self.default_agreement) {
+            (Some(id), _) => id.as_ref(),
+            (None, Some(id)) => id,
+            (None, None) => {
+                return Err(
+                    "no `agreement` in the event, and the workspace has several agreements: add \"agreement\" or name the agreement to review".into(),
+                )
+            }
+        };
+        let Some(&i) = self.index.get(id) else {
+            if self.model.agreements.contains_key(id) {
+                return Ok(Routed::OtherAgreement);
+            }
+            return Err(format!("unknown agreement `{id}`"));
+        };
+        let state = &mut states[i];
+        state.seen = true;
+        match event.kind {
+            EventKind::Delivered => deliver(state, &event),
+            EventKind::Survey => answer(state, id, &event),
+            kind => {
+                if !state.has_tickets {
+                    return Err(format!("agreement `{id}` has no ticket objective"));
+                }
+                let hash = self.ids.hash_one(&*event.ticket);
+                ticket_event(state, hash, kind, event)
+            }
+        }
+    }
+}
+
+fn deliver(state: &mut AgreementState, event: &Event) -> Result<Routed, String> {
+    let end = state.span.1;
+    let name = event.objective.as_deref().unwrap_or_default();
+    let objective = find_objective(state, name, |s| matches!(s, Sli::Delivery))?;
+    if event.at >= end {
+        return Ok(Routed::OutsidePeriod);
+    }
+    objective.deliveries.push(event.at);
+    if let Some(p) = objective.period_of(event.at) {
+        objective.counts[p].total += 1;
+    }
+    Ok(Routed::Used)
+}
+
+fn answer(state: &mut AgreementState, id: &str, event: &Event) -> Result<Routed, String> {
+    let objective = match event.objective.as_deref() {
+        Some(name) => find_objective(state, name, |s| matches!(s, Sli::Satisfaction { .. }))?,
+        None => {
+            let mut found = state
+                .objectives
+                .iter_mut()
+                .filter(|o| matches!(o.objective.sli, Sli::Satisfaction { .. }));
+            match (found.next(), found.next()) {
+                (Some(o), None) => o,
+                (None, _) => return Err(format!("agreement `{id}` has no satisfaction objective")),
+                (Some(_), Some(_)) => {
+                    return Err(format!(
+                        "agreement `{id}` has several satisfaction objectives: add \"objective\""
+                    ))
+                }
+            }
+        }
+    };
+    let Sli::Satisfaction { scale, satisfied } = objective.objective.sli else {
+        return Err("not a satisfaction objective".into());
+    };
+    let score = event.score.unwrap_or(0);
+    if score < 1 || score > i64::from(scale) {
+        return Err(format!("score {score} is outside the scale 1 to {scale}"));
+    }
+    let Some(p) = objective.period_of(event.at) else {
+        return Ok(Routed::OutsidePeriod);
+    };
+    let good = score >= i64::from(satisfied);
+    let counts = &mut objective.counts[p];
+    counts.total += 1;
+    if good {
+        counts.good += 1;
+    } else {
+        counts.bad += 1;
+    }
+    if p == 0 {
+        objective.weeks.add(event.at, good);
+    }
+    Ok(Routed::Used)
+}
+
+/// Applies a ticket event: to the live ticket (judging the objectives it settles), to what is
+/// left of a judged ticket (checked only), or opens a ticket.
+fn ticket_event(
+    state: &mut AgreementState,
+    hash: u64,
+    kind: EventKind,
     event: Event,
 ) -> Result<Routed, String> {
-    let id = match (&event.agreement, default_agreement) {
-        (Some(id), _) => id.as_str(),
-        (None, Some(id)) => id,
-        (None, None) => {
-            return Err(
-                "no `agreement` in the event, and the workspace has several agreements: add \"agreement\" or name the agreement to review".into(),
-            )
-        }
-    };
-    let Some(&i) = index.get(id) else {
-        if model.agreements.contains_key(id) {
-            return Ok(Routed::OtherAgreement);
-        }
-        return Err(format!("unknown agreement `{id}`"));
-    };
-    let state = &mut states[i];
-    state.seen = true;
     let (start, end) = state.span;
-    match event.kind {
-        EventKind::Delivered => {
-            let name = event.objective.as_deref().unwrap_or_default();
-            let objective = find_objective(state, name, |s| matches!(s, Sli::Delivery))?;
-            if event.at >= end {
-                return Ok(Routed::OutsidePeriod);
-            }
-            objective.deliveries.push(event.at);
-            Ok(Routed::Used)
-        }
-        EventKind::Survey => {
-            let objective = match event.objective.as_deref() {
-                Some(name) => {
-                    find_objective(state, name, |s| matches!(s, Sli::Satisfaction { .. }))?
-                }
-                None => {
-                    let mut found = state
-                        .objectives
-                        .iter_mut()
-                        .filter(|o| matches!(o.objective.sli, Sli::Satisfaction { .. }));
-                    match (found.next(), found.next()) {
-                        (Some(o), None) => o,
-                        (None, _) => {
-                            return Err(format!(
-                                "agreement `{id}` has no satisfaction objective"
-                            ))
-                        }
-                        (Some(_), Some(_)) => {
-                            return Err(format!(
-                                "agreement `{id}` has several satisfaction objectives: add \"objective\""
-                            ))
-                        }
-                    }
-                }
-            };
-            let Sli::Satisfaction { scale, satisfied } = objective.objective.sli else {
-                return Err("not a satisfaction objective".into());
-            };
-            let score = event.score.unwrap_or(0);
-            if score < 1 || score > i64::from(scale) {
-                return Err(format!("score {score} is outside the scale 1 to {scale}"));
-            }
-            if event.at < objective.bounds.0 || event.at >= objective.bounds.1 {
-                return Ok(Routed::OutsidePeriod);
-            }
-            objective.answers += 1;
-            let good = score >= i64::from(satisfied);
-            if good {
-                objective.satisfied += 1;
-            }
-            if let Some(weeks) = &mut objective.answer_weeks {
-                weeks.add(event.at, good);
-            }
-            Ok(Routed::Used)
-        }
-        kind => {
-            if !state.has_tickets {
-                return Err(format!("agreement `{id}` has no ticket objective"));
-            }
-            if let Some(ticket) = state.tickets.get_mut(&event.ticket) {
-                if event.at >= end {
-                    return Ok(Routed::OutsidePeriod);
-                }
-                ticket.apply(kind, event.at)?;
-                return Ok(Routed::Used);
-            }
-            if state.before.contains(&event.ticket) {
+    let id = &*event.ticket;
+    if let Some((key, slot)) = state.locate(id, hash) {
+        return match slot.get() {
+            SlotKind::Before => {
                 if kind == EventKind::Opened {
-                    return Err(format!("ticket `{}` is already opened", event.ticket));
+                    return Err(format!("ticket `{id}` is already opened"));
                 }
-                return Ok(Routed::OutsidePeriod);
+                Ok(Routed::OutsidePeriod)
             }
-            if kind == EventKind::Opened {
-                if event.at < start {
-                    state.before.insert(event.ticket);
-                    return Ok(Routed::OutsidePeriod);
+            _ if event.at >= end => Ok(Routed::OutsidePeriod),
+            SlotKind::Judged(mut tomb) => {
+                tomb.apply(kind, event.at)?;
+                state.store(key, id, Slot::judged(tomb));
+                Ok(Routed::Used)
+            }
+            SlotKind::Live(index) => {
+                state.live[index].apply(kind, event.at)?;
+                if settle(state, index, kind, event.at) {
+                    let ticket = state.live.remove(index);
+                    state.store(key, id, Slot::judged(ticket.tomb()));
                 }
-                if event.at >= end {
-                    return Ok(Routed::OutsidePeriod);
+                Ok(Routed::Used)
+            }
+        };
+    }
+    if kind != EventKind::Opened {
+        if event.at < start || event.at >= end {
+            // A ticket opened outside the periods whose `opened` is not in the data.
+            return Ok(Routed::OutsidePeriod);
+        }
+        return Err(format!(
+            "no `opened` event for ticket `{id}` before this `{}`",
+            kind.name()
+        ));
+    }
+    // An id whose hash a live ticket already has is kept by the id itself.
+    let key = if state.tickets.contains_key(&hash) {
+        Key::Collided
+    } else {
+        Key::Hash(hash)
+    };
+    if event.at < start {
+        state.store(key, id, Slot::before());
+        return Ok(Routed::OutsidePeriod);
+    }
+    if event.at >= end {
+        return Ok(Routed::OutsidePeriod);
+    }
+    let mut tracks: SmallVec<[Track; 2]> = SmallVec::new();
+    for (i, o) in state.objectives.iter_mut().enumerate() {
+        if o.clock.is_none() {
+            continue;
+        }
+        let Some(p) = o.period_of(event.at) else {
+            continue;
+        };
+        match o.objective.case_for(&event.attrs) {
+            Some(case) => {
+                let case = o
+                    .objective
+                    .within
+                    .iter()
+                    .position(|c| std::ptr::eq(c, case))
+                    .unwrap_or(0);
+                tracks.push(Track {
+                    objective: u16::try_from(i).unwrap_or(u16::MAX),
+                    period: u8::try_from(p).unwrap_or(u8::MAX),
+                    case: u16::try_from(case).unwrap_or(u16::MAX),
+                });
+            }
+            None => {
+                let counts = &mut o.counts[p];
+                counts.total += 1;
+                counts.unmatched += 1;
+                if p == 0 {
+                    o.unmatched.push((event.at, id.to_string()));
                 }
-                state
-                    .tickets
-                    .insert(event.ticket, Ticket::new(event.at, event.attrs));
-                return Ok(Routed::Used);
             }
-            if event.at < start || event.at >= end {
-                // A ticket opened outside the period whose `opened` is not in the data.
-                return Ok(Routed::OutsidePeriod);
+        }
+    }
+    let slot = if tracks.is_empty() {
+        Slot::judged(Tomb::opened(event.at))
+    } else {
+        Slot::live(state.live.insert(Ticket::new(id, event.at, tracks)))
+    };
+    state.store(key, id, slot);
+    Ok(Routed::Used)
+}
+
+/// Judges the objectives of a live ticket that the event at `at` settles: a response clock
+/// once stopped, and any objective whose period ended by `at` (the ticket's later events come
+/// later still). True when none is left to judge.
+fn settle(state: &mut AgreementState, index: usize, kind: EventKind, at: DateTime<Utc>) -> bool {
+    let ticket = &state.live[index];
+    let stops_response = matches!(kind, EventKind::Responded | EventKind::Resolved);
+    let mut settled: SmallVec<[Track; 2]> = SmallVec::new();
+    for track in &ticket.tracks {
+        let o = &state.objectives[usize::from(track.objective)];
+        let cutoff = o.bounds[usize::from(track.period)].1;
+        let response = o.clock == Some(Clock::Response);
+        if at >= cutoff || (stops_response && response && ticket.responded_before(cutoff)) {
+            settled.push(*track);
+        }
+    }
+    if settled.is_empty() {
+        return false;
+    }
+    for track in &settled {
+        judge_track(&mut state.objectives, &state.live[index], *track);
+    }
+    let ticket = &mut state.live[index];
+    ticket.tracks.retain(|t| !settled.contains(t));
+    ticket.tracks.is_empty()
+}
+
+/// Judges a ticket against one of its objectives and counts the outcome.
+fn judge_track(objectives: &mut [ObjectiveState], ticket: &Ticket, track: Track) {
+    let o = &mut objectives[usize::from(track.objective)];
+    let p = usize::from(track.period);
+    let Some(case) = o.objective.within.get(usize::from(track.case)) else {
+        return;
+    };
+    let Some(clock) = o.clock else {
+        return;
+    };
+    let judged = tickets::judge(
+        ticket,
+        &ticket.id,
+        clock,
+        case.duration,
+        &o.engine,
+        o.bounds[p].1,
+        o.policy,
+    );
+    let counts = &mut o.counts[p];
+    counts.total += 1;
+    match judged.outcome {
+        Outcome::Met { .. } => {
+            counts.good += 1;
+            if p == 0 {
+                o.weeks.add(ticket.opened, true);
             }
-            Err(format!(
-                "no `opened` event for ticket `{}` before this `{}`",
-                event.ticket,
-                kind.name()
-            ))
+        }
+        Outcome::Breached {
+            due,
+            actual,
+            late_open_seconds,
+            late_wall_seconds,
+        } => {
+            counts.bad += 1;
+            if p == 0 {
+                o.weeks.add(ticket.opened, false);
+                o.breaches.push(Breach {
+                    ticket: ticket.id.to_string(),
+                    case: case.describe_conditions(),
+                    within: case.duration.to_string(),
+                    opened: ticket.opened,
+                    due,
+                    actual,
+                    late_open_seconds,
+                    late_wall_seconds,
+                });
+            }
+        }
+        Outcome::Pending { due } => {
+            counts.pending += 1;
+            if p == 0 {
+                o.pending.push(Pending {
+                    ticket: ticket.id.to_string(),
+                    case: case.describe_conditions(),
+                    opened: ticket.opened,
+                    due,
+                });
+            }
+        }
+    }
+    if p == 0 {
+        if let Some(escalation) = judged.escalation {
+            o.escalations.push((ticket.opened, escalation));
         }
     }
 }
@@ -558,14 +855,18 @@ fn find_objective<'s, 'm>(
 }
 
 /// The report of one agreement once every line is read.
-fn review(model: &Model, state: AgreementState, period: &Period) -> AgreementReport {
+fn review(mut state: AgreementState, periods: &[Period]) -> AgreementReport {
     let agreement = state.agreement;
-    let mut tickets: Vec<(&String, &Ticket)> = state.tickets.iter().collect();
-    tickets.sort_by(|a, b| (a.1.opened, a.0).cmp(&(b.1.opened, b.0)));
+    // The tickets still live: judged as they stand at the end of their period.
+    for (_, ticket) in &state.live {
+        for track in &ticket.tracks {
+            judge_track(&mut state.objectives, ticket, *track);
+        }
+    }
     let objectives: Vec<ObjectiveReport> = state
         .objectives
-        .iter()
-        .map(|o| review_objective(model, agreement, o, &tickets, period))
+        .into_iter()
+        .map(|o| review_objective(o, periods))
         .collect();
 
     let mut warnings = Vec::new();
@@ -585,7 +886,7 @@ fn review(model: &Model, state: AgreementState, period: &Period) -> AgreementRep
             satisfaction_missed.join(", ")
         ));
     }
-    let credit = credits::credits(agreement, &objectives, period);
+    let credit = credits::credits(agreement, &objectives, &periods[0]);
     if credit.as_ref().is_some_and(|c| c.amount.is_none()) && agreement.fee.is_some() {
         warnings.push(
             "the fee has no `per` period (or an unreadable amount): credits are given in percent only"
@@ -602,21 +903,30 @@ fn review(model: &Model, state: AgreementState, period: &Period) -> AgreementRep
     }
 }
 
-fn review_objective(
-    model: &Model,
-    agreement: &Agreement,
-    state: &ObjectiveState,
-    tickets: &[(&String, &Ticket)],
-    period: &Period,
-) -> ObjectiveReport {
+/// Met when `good / (good + bad)` reaches the target; `None` when nothing was decided.
+fn judge_measure(good: u64, bad: u64, target: f64) -> (Option<f64>, Status) {
+    let decided = good + bad;
+    if decided == 0 {
+        return (None, Status::NoData);
+    }
+    let measured = (good * 100) as f64 / decided as f64;
+    let status = if measured >= target {
+        Status::Met
+    } else {
+        Status::Missed
+    };
+    (Some(measured), status)
+}
+
+fn review_objective(mut state: ObjectiveState, periods: &[Period]) -> ObjectiveReport {
     let o = state.objective;
     let mut report = ObjectiveReport {
         id: o.id.clone(),
         title: o.title.clone(),
         sli: o.sli.name(),
         calendar: o.calendar.clone(),
-        from: state.bounds.0,
-        to: state.bounds.1,
+        from: state.bounds[0].0,
+        to: state.bounds[0].1,
         target: o.target,
         measured: None,
         status: Status::NoData,
@@ -627,115 +937,90 @@ fn review_objective(
         escalations: Vec::new(),
         deliveries: Vec::new(),
         weeks: Vec::new(),
+        trend: Vec::new(),
     };
-    let mut weeks = WeekCounter::new(period, state.engine.timezone());
+    if o.sli.is_monitoring() {
+        report.status = Status::NotMeasured;
+        return report;
+    }
+    // Per period: good and bad, and whether the data covers it.
+    let mut measures: Vec<(u64, u64, bool)> = state
+        .counts
+        .iter()
+        .map(|c| (c.good, c.bad, c.total > 0))
+        .collect();
     match &o.sli {
-        Sli::ResponseTime | Sli::ResolutionTime => {
-            let clock = if o.sli == Sli::ResponseTime {
-                Clock::Response
-            } else {
-                Clock::Resolution
-            };
-            let policy = model.escalation_for(agreement, o);
-            for (id, ticket) in tickets {
-                if ticket.opened < state.bounds.0 || ticket.opened >= state.bounds.1 {
-                    continue;
-                }
-                report.counts.total += 1;
-                let Some(case) = o.case_for(&ticket.attrs) else {
-                    report.counts.unmatched += 1;
-                    report.unmatched.push((*id).clone());
-                    continue;
-                };
-                let judged = tickets::judge(
-                    ticket,
-                    id,
-                    clock,
-                    case.duration,
-                    &state.engine,
-                    state.bounds.1,
-                    policy,
-                );
-                match judged.outcome {
-                    Outcome::Met { .. } => {
-                        report.counts.good += 1;
-                        weeks.add(ticket.opened, true);
-                    }
-                    Outcome::Breached {
-                        due,
-                        actual,
-                        late_open_seconds,
-                        late_wall_seconds,
-                    } => {
-                        report.counts.bad += 1;
-                        weeks.add(ticket.opened, false);
-                        report.breaches.push(Breach {
-                            ticket: (*id).clone(),
-                            case: case.describe_conditions(),
-                            within: case.duration.to_string(),
-                            opened: ticket.opened,
-                            due,
-                            actual,
-                            late_open_seconds,
-                            late_wall_seconds,
-                        });
-                    }
-                    Outcome::Pending { due } => {
-                        report.counts.pending += 1;
-                        report.pending.push(Pending {
-                            ticket: (*id).clone(),
-                            case: case.describe_conditions(),
-                            opened: ticket.opened,
-                            due,
-                        });
-                    }
-                }
-                report.escalations.extend(judged.escalation);
-            }
-        }
         Sli::Delivery => {
             if let Some(due) = o.due {
-                let mut deliveries = state.deliveries.clone();
-                deliveries.sort();
-                let (previous, instants) = deliveries::due_instants(
-                    due,
-                    state.engine.timezone(),
-                    period.from,
-                    period.until,
-                    state.bounds,
-                );
-                report.deliveries = deliveries::judge(previous, &instants, &deliveries);
-                report.counts.total = report.deliveries.len() as u64;
-                report.counts.good = report.deliveries.iter().filter(|d| d.met).count() as u64;
-                report.counts.bad = report.counts.total - report.counts.good;
-                for d in &report.deliveries {
-                    weeks.add(d.due, d.met);
+                state.deliveries.sort();
+                for (p, (period, bounds)) in periods.iter().zip(&state.bounds).enumerate() {
+                    let (previous, instants) = deliveries::due_instants(
+                        due,
+                        state.engine.timezone(),
+                        period.from,
+                        period.until,
+                        *bounds,
+                    );
+                    let judged = deliveries::judge(previous, &instants, &state.deliveries);
+                    let good = judged.iter().filter(|d| d.met).count() as u64;
+                    let bad = judged.len() as u64 - good;
+                    // The period of the review is always judged; an earlier one only when
+                    // some delivery of the data falls in it.
+                    let covered = p == 0 || state.counts[p].total > 0;
+                    measures[p] = (good, bad, covered);
+                    if p == 0 {
+                        for d in &judged {
+                            state.weeks.add(d.due, d.met);
+                        }
+                        report.counts = Counts {
+                            total: good + bad,
+                            good,
+                            bad,
+                            pending: 0,
+                            unmatched: 0,
+                        };
+                        report.deliveries = judged;
+                    }
                 }
             }
         }
-        Sli::Satisfaction { .. } => {
-            report.counts.total = state.answers;
-            report.counts.good = state.satisfied;
-            report.counts.bad = state.answers - state.satisfied;
-            if let Some(answers) = &state.answer_weeks {
-                weeks = answers.clone();
-            }
-        }
-        Sli::Ratio { .. } | Sli::Latency { .. } => {
-            report.status = Status::NotMeasured;
-            return report;
-        }
+        _ => report.counts = state.counts[0].clone(),
     }
-    report.weeks = weeks.finish();
-    let decided = report.counts.good + report.counts.bad;
-    if decided > 0 {
-        let measured = (report.counts.good * 100) as f64 / decided as f64;
-        report.measured = Some(measured);
-        report.status = if measured >= o.target {
-            Status::Met
-        } else {
-            Status::Missed
-        };
+    let by_ticket = |a: (&DateTime<Utc>, &str), b: (&DateTime<Utc>, &str)| a.cmp(&b);
+    state
+        .breaches
+        .sort_by(|a, b| by_ticket((&a.opened, &a.ticket), (&b.opened, &b.ticket)));
+    state
+        .pending
+        .sort_by(|a, b| by_ticket((&a.opened, &a.ticket), (&b.opened, &b.ticket)));
+    state.unmatched.sort();
+    state
+        .escalations
+        .sort_by(|a, b| by_ticket((&a.0, &a.1.ticket), (&b.0, &b.1.ticket)));
+    report.breaches = state.breaches;
+    report.pending = state.pending;
+    report.unmatched = state.unmatched.into_iter().map(|(_, id)| id).collect();
+    report.escalations = state.escalations.into_iter().map(|(_, e)| e).collect();
+    report.weeks = state.weeks.finish();
+    let (measured, status) = judge_measure(report.counts.good, report.counts.bad, o.target);
+    report.measured = measured;
+    report.status = status;
+    // The trend: the earlier periods the data covers, the oldest first.
+    for p in (1..periods.len()).rev() {
+        let (good, bad, covered) = measures[p];
+        if !covered {
+            continue;
+        }
+        let (measured, status) = judge_measure(good, bad, o.target);
+        report.trend.push(TrendPoint {
+            period: periods[p].text.clone(),
+            from: state.bounds[p].0,
+            to: state.bounds[p].1,
+            good,
+            bad,
+            measured,
+            status,
+        });
     }
     report
 }

@@ -144,6 +144,57 @@ impl Period {
     }
 }
 
+impl Period {
+    /// The period of the same kind just before this one: the previous month, quarter, ISO
+    /// week or year; for `FROM..TO`, as many days just before `FROM`. `None` before year 1.
+    pub fn previous(&self) -> Option<Period> {
+        let text = self.text.as_str();
+        let (from, text) = if text.contains("..") {
+            let from = self
+                .from
+                .checked_sub_days(Days::new(u64::try_from(self.days()).ok()?))?;
+            let to = self.from.pred_opt()?;
+            (from, format!("{from}..{to}"))
+        } else if text.contains(['Q', 'q']) {
+            let from = self.from.checked_sub_months(Months::new(3))?;
+            (
+                from,
+                format!("{:04}-Q{}", from.year(), (from.month() - 1) / 3 + 1),
+            )
+        } else if text.contains(['W', 'w']) {
+            let from = self.from.checked_sub_days(Days::new(7))?;
+            let week = from.iso_week();
+            (from, format!("{:04}-W{:02}", week.year(), week.week()))
+        } else if text.contains('-') {
+            let from = self.from.checked_sub_months(Months::new(1))?;
+            (from, format!("{:04}-{:02}", from.year(), from.month()))
+        } else {
+            let from = self.from.checked_sub_months(Months::new(12))?;
+            (from, format!("{:04}", from.year()))
+        };
+        if from.year() < 1 {
+            return None;
+        }
+        Period::parse(&text).ok().filter(|p| p.from == from)
+    }
+
+    /// Up to `n` periods before this one, the nearest first.
+    pub fn earlier(&self, n: usize) -> Vec<Period> {
+        let mut out = Vec::with_capacity(n);
+        let mut current = self.clone();
+        while out.len() < n {
+            match current.previous() {
+                Some(previous) => {
+                    out.push(previous.clone());
+                    current = previous;
+                }
+                None => break,
+            }
+        }
+        out
+    }
+}
+
 impl fmt::Display for Period {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(&self.text)
@@ -232,6 +283,36 @@ mod tests {
         assert_eq!((p.from, p.until), (d(2026, 3, 2), d(2026, 3, 9)));
         assert_eq!(p.last_day(), d(2026, 3, 8));
         assert_eq!(p.days(), 7);
+    }
+
+    #[test]
+    fn earlier_periods_are_of_the_same_kind() {
+        let texts = |p: &str, n| -> Vec<String> {
+            Period::parse(p)
+                .unwrap()
+                .earlier(n)
+                .into_iter()
+                .map(|p| p.text)
+                .collect()
+        };
+        assert_eq!(texts("2026-02", 3), ["2026-01", "2025-12", "2025-11"]);
+        assert_eq!(texts("2026-Q1", 2), ["2025-Q4", "2025-Q3"]);
+        // 2026-W01 starts on Monday 29 December 2025; 2025 has 52 ISO weeks, 2020 has 53.
+        assert_eq!(texts("2026-W01", 2), ["2025-W52", "2025-W51"]);
+        assert_eq!(texts("2021-W01", 1), ["2020-W53"]);
+        assert_eq!(texts("2026", 2), ["2025", "2024"]);
+        assert_eq!(
+            texts("2026-03-01..2026-03-10", 2),
+            ["2026-02-19..2026-02-28", "2026-02-09..2026-02-18"]
+        );
+        let before = Period::parse("2026-03-01..2026-03-10")
+            .unwrap()
+            .previous()
+            .unwrap();
+        assert_eq!(before.days(), 10);
+        assert_eq!(before.until, d(2026, 3, 1));
+        assert!(Period::parse("0001").unwrap().previous().is_none());
+        assert_eq!(texts("0001-03", 5), ["0001-02", "0001-01"]);
     }
 
     #[test]

@@ -10,16 +10,29 @@ use chrono::{DateTime, Utc};
 use slac_calendar::{BusinessCalendar, Duration};
 use slac_model::model::{Escalation, Threshold};
 
+use smallvec::SmallVec;
+
 use crate::input::EventKind;
 use crate::{EscalationFired, TicketEscalation};
 
 type Instant = DateTime<Utc>;
 
-/// What is kept of a ticket opened in the period until the period ends.
+/// A ticket objective a ticket is measured by and not judged yet: the objective (its index in
+/// the agreement's list), the period the ticket counts in (0 the period of the review, then
+/// the earlier periods of the trend) and the `within` case it falls in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Track {
+    pub objective: u16,
+    pub period: u8,
+    pub case: u16,
+}
+
+/// What is kept of a ticket while one of its objectives can still change: from its opening
+/// until the last of its clocks is judged.
 #[derive(Debug, Clone)]
 pub(crate) struct Ticket {
+    pub id: Box<str>,
     pub opened: Instant,
-    pub attrs: Vec<(String, String)>,
     last: Instant,
     last_kind: EventKind,
     responded: Option<Instant>,
@@ -27,18 +40,20 @@ pub(crate) struct Ticket {
     pauses: Vec<(Instant, Option<Instant>)>,
     /// `[resolved, reopened)`; the last may still hold.
     closures: Vec<(Instant, Option<Instant>)>,
+    pub tracks: SmallVec<[Track; 2]>,
 }
 
 impl Ticket {
-    pub fn new(opened: Instant, attrs: Vec<(String, String)>) -> Self {
+    pub fn new(id: &str, opened: Instant, tracks: SmallVec<[Track; 2]>) -> Self {
         Ticket {
+            id: id.into(),
             opened,
-            attrs,
             last: opened,
             last_kind: EventKind::Opened,
             responded: None,
             pauses: Vec::new(),
             closures: Vec::new(),
+            tracks,
         }
     }
 
@@ -50,6 +65,21 @@ impl Ticket {
         self.closures.last().is_some_and(|c| c.1.is_none())
     }
 
+    /// Whether the response clock has stopped (before `cutoff`).
+    pub fn responded_before(&self, cutoff: Instant) -> bool {
+        self.stop(Clock::Response, cutoff).is_some()
+    }
+
+    /// What is left once every objective is judged: enough to check the ticket's later events.
+    pub fn tomb(&self) -> Tomb {
+        Tomb {
+            last_ms: self.last.timestamp_millis(),
+            last_kind: self.last_kind,
+            paused: self.is_paused(),
+            resolved: self.is_resolved(),
+        }
+    }
+
     /// Applies a later event; `Err` says why the event cannot follow the ticket's history (the
     /// ticket is left unchanged).
     pub fn apply(&mut self, kind: EventKind, at: Instant) -> Result<(), String> {
@@ -57,51 +87,29 @@ impl Ticket {
             return Err(format!("duplicate `{}` event", kind.name()));
         }
         if at < self.last {
+            return Err(out_of_order(kind, at, self.last_kind, self.last));
+        }
+        if kind == EventKind::Opened {
             return Err(format!(
-                "out of order: `{}` at {} comes before the ticket's previous event (`{}` at {})",
-                kind.name(),
-                at.to_rfc3339(),
-                self.last_kind.name(),
-                self.last.to_rfc3339()
+                "ticket already opened at {}",
+                self.opened.to_rfc3339()
             ));
         }
+        transition(kind, self.is_paused(), self.is_resolved())?;
         match kind {
-            EventKind::Opened => {
-                return Err(format!(
-                    "ticket already opened at {}",
-                    self.opened.to_rfc3339()
-                ))
-            }
             EventKind::Responded => {
                 // Only the first response stops the clock; later ones are accepted.
                 if self.responded.is_none() {
                     self.responded = Some(at);
                 }
             }
-            EventKind::Paused => {
-                if self.is_paused() {
-                    return Err("`paused` while the ticket is already paused".into());
-                }
-                if self.is_resolved() {
-                    return Err("`paused` while the ticket is resolved".into());
-                }
-                self.pauses.push((at, None));
-            }
+            EventKind::Paused => self.pauses.push((at, None)),
             EventKind::Resumed => {
-                if !self.is_paused() {
-                    return Err("`resumed` while the ticket is not paused".into());
-                }
                 if let Some(last) = self.pauses.last_mut() {
                     last.1 = Some(at);
                 }
             }
             EventKind::Resolved => {
-                if self.is_resolved() {
-                    return Err(
-                        "`resolved` while the ticket is already resolved (send `reopened` first)"
-                            .into(),
-                    );
-                }
                 // A resolution ends a pause.
                 if self.is_paused() {
                     if let Some(last) = self.pauses.last_mut() {
@@ -111,16 +119,11 @@ impl Ticket {
                 self.closures.push((at, None));
             }
             EventKind::Reopened => {
-                if !self.is_resolved() {
-                    return Err("`reopened` while the ticket is not resolved".into());
-                }
                 if let Some(last) = self.closures.last_mut() {
                     last.1 = Some(at);
                 }
             }
-            EventKind::Delivered | EventKind::Survey => {
-                return Err(format!("`{}` is not a ticket event", kind.name()))
-            }
+            EventKind::Opened | EventKind::Delivered | EventKind::Survey => {}
         }
         self.last = at;
         self.last_kind = kind;
@@ -168,6 +171,144 @@ impl Ticket {
         out.retain(|(a, b)| a < b);
         out.sort();
         out
+    }
+}
+
+fn out_of_order(kind: EventKind, at: Instant, last_kind: EventKind, last: Instant) -> String {
+    format!(
+        "out of order: `{}` at {} comes before the ticket's previous event (`{}` at {})",
+        kind.name(),
+        at.to_rfc3339(),
+        last_kind.name(),
+        last.to_rfc3339()
+    )
+}
+
+/// Whether an event of `kind` may follow in a ticket's state (paused, resolved).
+fn transition(kind: EventKind, paused: bool, resolved: bool) -> Result<(), String> {
+    match kind {
+        EventKind::Paused if paused => Err("`paused` while the ticket is already paused".into()),
+        EventKind::Paused if resolved => Err("`paused` while the ticket is resolved".into()),
+        EventKind::Resumed if !paused => Err("`resumed` while the ticket is not paused".into()),
+        EventKind::Resolved if resolved => {
+            Err("`resolved` while the ticket is already resolved (send `reopened` first)".into())
+        }
+        EventKind::Reopened if !resolved => {
+            Err("`reopened` while the ticket is not resolved".into())
+        }
+        EventKind::Delivered | EventKind::Survey => {
+            Err(format!("`{}` is not a ticket event", kind.name()))
+        }
+        _ => Ok(()),
+    }
+}
+
+/// What is kept of a ticket whose objectives are all judged: its last event (to the
+/// millisecond) and whether it is paused or resolved, so that its later events are checked as
+/// those of a live ticket are (order, duplicates, state) — 8 bytes in a [`Slot`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Tomb {
+    last_ms: i64,
+    last_kind: EventKind,
+    paused: bool,
+    resolved: bool,
+}
+
+impl Tomb {
+    /// A ticket known from its `opened` event only.
+    pub fn opened(at: Instant) -> Tomb {
+        Tomb {
+            last_ms: at.timestamp_millis(),
+            last_kind: EventKind::Opened,
+            paused: false,
+            resolved: false,
+        }
+    }
+
+    /// Checks a later event and records it, as [`Ticket::apply`] does.
+    pub fn apply(&mut self, kind: EventKind, at: Instant) -> Result<(), String> {
+        let at_ms = at.timestamp_millis();
+        if kind == self.last_kind && at_ms == self.last_ms {
+            return Err(format!("duplicate `{}` event", kind.name()));
+        }
+        if at_ms < self.last_ms {
+            let last = DateTime::from_timestamp_millis(self.last_ms).unwrap_or_default();
+            return Err(out_of_order(kind, at, self.last_kind, last));
+        }
+        if kind == EventKind::Opened {
+            return Err("ticket already opened".into());
+        }
+        transition(kind, self.paused, self.resolved)?;
+        match kind {
+            EventKind::Paused => self.paused = true,
+            EventKind::Resumed => self.paused = false,
+            EventKind::Resolved => {
+                self.paused = false;
+                self.resolved = true;
+            }
+            EventKind::Reopened => self.resolved = false,
+            _ => {}
+        }
+        self.last_ms = at_ms;
+        self.last_kind = kind;
+        Ok(())
+    }
+}
+
+/// A ticket id's entry in the table of an agreement's tickets, packed in 8 bytes: a live ticket
+/// (its index among the live ones), a judged ticket (its [`Tomb`]), or a ticket opened before
+/// the periods measured (whose later events are left out).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Slot(u64);
+
+pub(crate) enum SlotKind {
+    Live(usize),
+    Judged(Tomb),
+    Before,
+}
+
+const TAG_LIVE: u64 = 0;
+const TAG_JUDGED: u64 = 1;
+const TAG_BEFORE: u64 = 2;
+/// Milliseconds are stored shifted by 2^56 in the top 57 bits: every instant chrono can hold
+/// (years ±262,143) fits.
+const MS_OFFSET: i64 = 1 << 56;
+
+impl Slot {
+    pub fn live(index: usize) -> Slot {
+        Slot(((index as u64) << 2) | TAG_LIVE)
+    }
+
+    pub fn before() -> Slot {
+        Slot(TAG_BEFORE)
+    }
+
+    pub fn judged(tomb: Tomb) -> Slot {
+        let kind = EventKind::ALL
+            .iter()
+            .position(|k| *k == tomb.last_kind)
+            .unwrap_or(0) as u64;
+        let ms = (tomb.last_ms.clamp(-MS_OFFSET, MS_OFFSET - 1) + MS_OFFSET) as u64;
+        Slot(
+            (ms << 7)
+                | (u64::from(tomb.resolved) << 6)
+                | (u64::from(tomb.paused) << 5)
+                | (kind << 2)
+                | TAG_JUDGED,
+        )
+    }
+
+    pub fn get(self) -> SlotKind {
+        match self.0 & 3 {
+            TAG_LIVE => SlotKind::Live((self.0 >> 2) as usize),
+            TAG_JUDGED => SlotKind::Judged(Tomb {
+                last_ms: (self.0 >> 7) as i64 - MS_OFFSET,
+                last_kind: EventKind::ALL[((self.0 >> 2) & 7) as usize],
+                paused: self.0 & (1 << 5) != 0,
+                resolved: self.0 & (1 << 6) != 0,
+            }),
+            _ => SlotKind::Before,
+        }
     }
 }
 
@@ -296,4 +437,78 @@ fn stopped_open(
         .iter()
         .map(|&(a, b)| engine.open_seconds(a.max(from), b.min(to)))
         .sum()
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+    use super::*;
+
+    #[test]
+    fn a_slot_holds_what_it_was_given() {
+        for index in [0, 1, 6_134, u32::MAX as usize] {
+            assert!(matches!(Slot::live(index).get(), SlotKind::Live(i) if i == index));
+        }
+        assert!(matches!(Slot::before().get(), SlotKind::Before));
+        let instants = [
+            DateTime::parse_from_rfc3339("2026-03-02T09:14:00.123Z")
+                .unwrap()
+                .to_utc(),
+            DateTime::parse_from_rfc3339("1969-12-31T23:59:59.999Z")
+                .unwrap()
+                .to_utc(),
+            DateTime::<Utc>::MAX_UTC,
+            DateTime::<Utc>::MIN_UTC,
+        ];
+        for at in instants {
+            let text = at.to_string();
+            for kind in EventKind::ALL {
+                for (paused, resolved) in [(false, false), (true, false), (false, true)] {
+                    let tomb = Tomb {
+                        last_ms: at.timestamp_millis(),
+                        last_kind: kind,
+                        paused,
+                        resolved,
+                    };
+                    match Slot::judged(tomb).get() {
+                        SlotKind::Judged(back) => assert_eq!(back, tomb, "{text}"),
+                        _ => panic!("not judged"),
+                    }
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn a_tomb_checks_events_as_the_ticket_did() {
+        let at = |m: i64| DateTime::from_timestamp(1_772_438_400 + m * 60, 0).unwrap();
+        let mut ticket = Ticket::new("T", at(0), SmallVec::new());
+        let mut tomb = Tomb::opened(at(0));
+        let events = [
+            (EventKind::Responded, 5),
+            (EventKind::Responded, 5),
+            (EventKind::Paused, 4),
+            (EventKind::Resumed, 6),
+            (EventKind::Paused, 7),
+            (EventKind::Paused, 8),
+            (EventKind::Resolved, 9),
+            (EventKind::Resolved, 10),
+            (EventKind::Paused, 11),
+            (EventKind::Reopened, 12),
+            (EventKind::Reopened, 13),
+            (EventKind::Opened, 14),
+            (EventKind::Survey, 15),
+            (EventKind::Resolved, 16),
+        ];
+        for (kind, minute) in events {
+            let live = ticket.apply(kind, at(minute));
+            let judged = tomb.apply(kind, at(minute));
+            assert_eq!(live.is_ok(), judged.is_ok(), "{kind:?} at {minute}");
+            if let (Err(a), Err(b)) = (&live, &judged) {
+                // The same reason, but that a tomb no longer knows when the ticket opened.
+                assert_eq!(a.split(" at ").next(), b.split(" at ").next());
+            }
+        }
+        assert_eq!(ticket.tomb(), tomb);
+    }
 }

@@ -37,7 +37,7 @@ use std::io::BufRead;
 use std::path::{Path, PathBuf};
 
 use chrono::{DateTime, Utc};
-use slac_report::{measure, Period, Status};
+use slac_report::{measure_with_trend, Period, Status};
 
 fn t(text: &str) -> DateTime<Utc> {
     DateTime::parse_from_rfc3339(text)
@@ -45,7 +45,7 @@ fn t(text: &str) -> DateTime<Utc> {
         .with_timezone(&Utc)
 }
 
-fn report() -> slac_report::Report {
+fn report_with_trend(trend: usize) -> slac_report::Report {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
     let options = slac_model::Options {
         today: chrono::NaiveDate::from_ymd_opt(2026, 4, 2).unwrap(),
@@ -57,7 +57,46 @@ fn report() -> slac_report::Report {
     let inputs: Vec<(PathBuf, Box<dyn BufRead>)> =
         vec![(fixture, Box::new(std::io::BufReader::new(file)))];
     let period = Period::parse("2026-03").unwrap();
-    measure(&workspace.model, Some("acme_printers"), &period, inputs).unwrap()
+    measure_with_trend(
+        &workspace.model,
+        Some("acme_printers"),
+        &period,
+        trend,
+        inputs,
+    )
+    .unwrap()
+}
+
+/// The review of March alone: the ticket opened in February is left out.
+fn report() -> slac_report::Report {
+    report_with_trend(0)
+}
+
+#[test]
+fn the_trend_holds_the_earlier_periods_the_data_covers() {
+    let report = report_with_trend(3);
+    // A-00, opened on Friday 27 February at 10:00 (P1, 1 hour), counts in February: its two
+    // events are used, none is outside the periods.
+    assert_eq!(report.summary.outside_period, 0);
+    assert_eq!(report.summary.events, 86);
+    let response = &report.agreements[0].objectives[0];
+    // Only February has data: December and January are not listed.
+    assert_eq!(response.trend.len(), 1, "{:#?}", response.trend);
+    let february = &response.trend[0];
+    assert_eq!(february.period, "2026-02");
+    assert_eq!(february.from, t("2026-02-01T00:00:00+01:00"));
+    assert_eq!(february.to, t("2026-03-01T00:00:00+01:00"));
+    // Still unanswered when February ended, 1 hour after 10:00 on the 27th: breached.
+    assert_eq!((february.good, february.bad), (0, 1));
+    assert_eq!(february.measured, Some(0.0));
+    assert_eq!(february.status, Status::Missed);
+    // March is measured exactly as without the trend.
+    let alone = report_with_trend(0);
+    let march = &alone.agreements[0].objectives[0];
+    assert_eq!(response.counts, march.counts);
+    assert_eq!(response.breaches, march.breaches);
+    assert_eq!(response.escalations, march.escalations);
+    assert!(march.trend.is_empty());
 }
 
 #[test]
@@ -195,4 +234,93 @@ fn a_month_of_printer_tickets() {
     assert_eq!(credit.currency.as_deref(), Some("EUR"));
     assert!(!agreement.watermelon);
     assert!(!report.all_met());
+}
+
+/// Measures `jsonl` (one event a line) for `acme_printers` in March 2026, without trend.
+fn measure_text(jsonl: &str) -> slac_report::Report {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let options = slac_model::Options {
+        today: chrono::NaiveDate::from_ymd_opt(2026, 4, 2).unwrap(),
+    };
+    let workspace = slac_model::load(&root.join("../../examples"), &options).unwrap();
+    let inputs: Vec<(PathBuf, Box<dyn BufRead>)> = vec![(
+        PathBuf::from("events.jsonl"),
+        Box::new(std::io::Cursor::new(jsonl.to_string())),
+    )];
+    let period = Period::parse("2026-03").unwrap();
+    measure_with_trend(&workspace.model, Some("acme_printers"), &period, 0, inputs).unwrap()
+}
+
+#[test]
+fn a_ticket_judged_at_its_response_still_has_its_later_events_checked() {
+    // T-1 is judged (met) at its response, and only what is needed to check its later events
+    // is kept: each fault below is still a bad line, and the good events are used.
+    let report = measure_text(
+        r#"{"ticket":"T-1","at":"2026-03-02T09:00:00+01:00","event":"opened","attrs":{"priority":"P1"}}
+{"ticket":"T-1","at":"2026-03-02T09:20:00+01:00","event":"responded"}
+{"ticket":"T-1","at":"2026-03-02T09:20:00+01:00","event":"responded"}
+{"ticket":"T-1","at":"2026-03-02T09:10:00+01:00","event":"paused"}
+{"ticket":"T-1","at":"2026-03-02T09:30:00+01:00","event":"resumed"}
+{"ticket":"T-1","at":"2026-03-02T09:40:00+01:00","event":"paused"}
+{"ticket":"T-1","at":"2026-03-02T09:50:00+01:00","event":"paused"}
+{"ticket":"T-1","at":"2026-03-02T10:00:00+01:00","event":"resolved"}
+{"ticket":"T-1","at":"2026-03-02T10:05:00+01:00","event":"paused"}
+{"ticket":"T-1","at":"2026-03-02T10:10:00+01:00","event":"opened","attrs":{"priority":"P1"}}
+{"ticket":"T-1","at":"2026-03-02T10:20:00+01:00","event":"reopened"}
+{"ticket":"T-1","at":"2026-03-02T10:30:00+01:00","event":"resolved"}
+"#,
+    );
+    let reasons: Vec<(u64, &str)> = report
+        .bad_lines
+        .iter()
+        .map(|b| (b.line, b.reason.as_str()))
+        .collect();
+    assert_eq!(reasons.len(), 6, "{reasons:#?}");
+    assert_eq!(reasons[0], (3, "duplicate `responded` event"));
+    assert_eq!(reasons[1].0, 4);
+    assert!(
+        reasons[1].1.starts_with("out of order: `paused`"),
+        "{reasons:?}"
+    );
+    assert_eq!(reasons[2], (5, "`resumed` while the ticket is not paused"));
+    assert_eq!(
+        reasons[3],
+        (7, "`paused` while the ticket is already paused")
+    );
+    assert_eq!(reasons[4], (9, "`paused` while the ticket is resolved"));
+    assert_eq!(reasons[5].0, 10);
+    assert!(reasons[5].1.contains("already opened"), "{reasons:?}");
+    assert_eq!(report.summary.events, 6);
+    let response = &report.agreements[0].objectives[0];
+    assert_eq!((response.counts.total, response.counts.good), (1, 1));
+}
+
+#[test]
+fn tickets_are_judged_the_same_whatever_the_order_their_clocks_stop_in() {
+    // T-2 is opened first and answered last (late); T-1 is answered in time; T-3 (two
+    // business days) is still waiting at the end of March. The lists come in the order of
+    // opening (then id) whatever the order the tickets were judged in.
+    let report = measure_text(
+        r#"{"ticket":"T-2","at":"2026-03-02T09:00:00+01:00","event":"opened","attrs":{"priority":"P1"}}
+{"ticket":"T-1","at":"2026-03-02T09:00:00+01:00","event":"opened","attrs":{"priority":"P1"}}
+{"ticket":"T-3","at":"2026-03-31T10:00:00+02:00","event":"opened","attrs":{"priority":"P3"}}
+{"ticket":"T-1","at":"2026-03-02T09:40:00+01:00","event":"responded"}
+{"ticket":"T-2","at":"2026-03-02T12:00:00+01:00","event":"responded"}
+"#,
+    );
+    assert_eq!(report.summary.bad_lines, 0, "{:#?}", report.bad_lines);
+    let response = &report.agreements[0].objectives[0];
+    let c = &response.counts;
+    assert_eq!((c.total, c.good, c.bad, c.pending), (3, 1, 1, 1));
+    assert_eq!(response.breaches[0].ticket, "T-2");
+    assert_eq!(response.breaches[0].late_open_seconds, 2 * 3600);
+    assert_eq!(response.pending[0].ticket, "T-3");
+    let escalated: Vec<&str> = response
+        .escalations
+        .iter()
+        .map(|e| e.ticket.as_str())
+        .collect();
+    // T-1 (answered after half its hour, at 50 %) reaches the first level; T-2 every level; T-3 has
+    // not run long enough for any.
+    assert_eq!(escalated, ["T-1", "T-2"]);
 }

@@ -9,7 +9,7 @@ use std::path::{Path, PathBuf};
 
 use chrono::{DateTime, Utc};
 use slac_model::{check_files, Config, Model, Options};
-use slac_report::{measure, Period, Report, Status};
+use slac_report::{measure, measure_with_trend, Period, Report, Status};
 
 const WORKSPACE: &str = r#"
 party acme {
@@ -295,7 +295,11 @@ fn report() -> (Report, [usize; 3]) {
         ),
     ];
     let period = Period::parse("2026-03").unwrap();
-    (measure(&model(), None, &period, inputs).unwrap(), bad)
+    // The period alone: the trend (which would take T-0, opened in February) is tested apart.
+    (
+        measure_with_trend(&model(), None, &period, 0, inputs).unwrap(),
+        bad,
+    )
 }
 
 fn objective<'r>(
