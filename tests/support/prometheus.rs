@@ -48,17 +48,31 @@ impl Prometheus {
             let path = serde_json::to_string(file.to_str().unwrap()).unwrap();
             writeln!(config, "  - {path}").unwrap();
         }
+        Prometheus::launch(dir, &config, &dir.join("tsdb"), &[])
+    }
+
+    /// Starts Prometheus, without rules, on a TSDB folder prepared by [`backfill`], keeping
+    /// samples of any age (a retention of 100 years: the default 15 days would delete the blocks
+    /// of past data at once), and waits until it is ready.
+    pub fn start_on_tsdb(dir: &Path, tsdb: &Path) -> Prometheus {
+        Prometheus::launch(
+            dir,
+            "global:\n  evaluation_interval: 1m\n",
+            tsdb,
+            &["--storage.tsdb.retention.time=100y"],
+        )
+    }
+
+    fn launch(dir: &Path, config: &str, tsdb: &Path, extra: &[&str]) -> Prometheus {
         let config_file = dir.join("prometheus.yml");
         fs::write(&config_file, config).unwrap();
         let port = free_port();
         let mut command = Command::new("prometheus");
         command
             .arg(format!("--config.file={}", config_file.display()))
-            .arg(format!(
-                "--storage.tsdb.path={}",
-                dir.join("tsdb").display()
-            ))
-            .arg(format!("--web.listen-address=127.0.0.1:{port}"));
+            .arg(format!("--storage.tsdb.path={}", tsdb.display()))
+            .arg(format!("--web.listen-address=127.0.0.1:{port}"))
+            .args(extra);
         let server = Server::start(
             "prometheus",
             command,
@@ -67,6 +81,11 @@ impl Prometheus {
             "/-/ready",
         );
         Prometheus { server }
+    }
+
+    /// The base URL of the server's API: `http://127.0.0.1:PORT`.
+    pub fn url(&self) -> String {
+        format!("http://127.0.0.1:{}", self.server.port)
     }
 
     pub fn log_tail(&self) -> String {
@@ -104,6 +123,26 @@ impl Prometheus {
             _ => Err(format!("not one sample: {data}")),
         }
     }
+}
+
+/// Writes the samples of an OpenMetrics file (ending with `# EOF`) as TSDB blocks into `tsdb`
+/// with `promtool tsdb create-blocks-from openmetrics`, in blocks of up to 30 days (promtool's
+/// default of 2 hours reads the whole file again for every block).
+pub fn backfill(openmetrics: &Path, tsdb: &Path) {
+    let output = super::promtool::promtool(&[
+        "tsdb",
+        "create-blocks-from",
+        "openmetrics",
+        "--max-block-duration=720h",
+        openmetrics.to_str().unwrap(),
+        tsdb.to_str().unwrap(),
+    ]);
+    assert!(
+        output.status.success(),
+        "promtool could not make blocks of {}:\n{}",
+        openmetrics.display(),
+        super::promtool::output_text(&output)
+    );
 }
 
 /// `GET target` over a new connection: the status and the body.

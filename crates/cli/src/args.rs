@@ -122,9 +122,27 @@ pub enum ReportFormat {
 
 #[derive(Debug, clap::Args)]
 pub struct ReportArgs {
-    /// Input files: `.jsonl` events (tickets, deliveries, surveys) or `.csv` ticket rows.
-    #[arg(long, required = true, num_args = 1.., value_name = "FILE")]
+    /// Input files: `.jsonl` events (tickets, deliveries, surveys) or `.csv` ticket rows
+    /// (optional with `--prometheus`).
+    #[arg(long, required_unless_present = "prometheus", num_args = 1.., value_name = "FILE")]
     pub data: Vec<PathBuf>,
+    /// Measure ratio and latency objectives from this Prometheus HTTP API, business hours
+    /// applied: the base URL (`http://prometheus:9090`, a Thanos querier, Mimir's
+    /// `http://mimir/prometheus`).
+    #[arg(long, value_name = "URL")]
+    pub prometheus: Option<String>,
+    /// A header sent with every request to `--prometheus`, `'NAME: VALUE'`
+    /// (`'X-Scope-OrgID: tenant'` for Mimir); repeatable.
+    #[arg(long, value_name = "HEADER", requires = "prometheus")]
+    pub prometheus_header: Vec<String>,
+    /// How long one request to `--prometheus` may take, in seconds.
+    #[arg(
+        long,
+        value_name = "SECONDS",
+        default_value_t = 60,
+        requires = "prometheus"
+    )]
+    pub prometheus_timeout: u64,
     /// The period: `2026-10`, `2026-Q4`, `2026-W40`, `2026` or `FROM..TO` (dates, inclusive),
     /// in each objective calendar's time zone.
     #[arg(long, value_name = "PERIOD")]
@@ -132,6 +150,10 @@ pub struct ReportArgs {
     /// The agreement to review (default: every agreement the data names).
     #[arg(long, value_name = "ID")]
     pub agreement: Option<String>,
+    /// How many periods of the same kind before `--period` to measure for the trend (listed
+    /// when the data covers them); 0 for none.
+    #[arg(long, value_name = "N", default_value_t = slac_report::TREND_PERIODS)]
+    pub trend: usize,
     /// `markdown`, `json`, or `html` (one self-contained, printable page with a chart of the
     /// measure per week against the target).
     #[arg(long, value_enum, default_value = "markdown")]

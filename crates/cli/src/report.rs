@@ -3,6 +3,8 @@
 use std::io::{BufRead, BufReader, Write};
 use std::path::PathBuf;
 
+use slac_report::prometheus::{self, ProblemKind, Source};
+
 use crate::args::{ReportArgs, ReportFormat};
 use crate::{render, Outcome};
 
@@ -34,24 +36,35 @@ pub fn run(args: &ReportArgs) -> Outcome {
             Err(error) => return Outcome::Environment(format!("{}: {error}", file.display())),
         }
     }
-    let report =
-        match slac_report::measure(&workspace.model, args.agreement.as_deref(), &period, inputs) {
-            Ok(report) => report,
-            Err(error) => return Outcome::Environment(error.to_string()),
-        };
-    let text = match args.format {
-        ReportFormat::Markdown => slac_report::markdown::render(&report),
-        ReportFormat::Html => slac_report::html::render(&report),
-        ReportFormat::Json => match serde_json::to_string_pretty(&report) {
-            Ok(json) => format!("{json}\n"),
-            Err(error) => return Outcome::Environment(error.to_string()),
-        },
+    let source = match monitoring_source(args) {
+        Ok(source) => source,
+        Err(message) => return Outcome::Environment(message),
     };
+    let mut report = match slac_report::measure_with_trend(
+        &workspace.model,
+        args.agreement.as_deref(),
+        &period,
+        args.trend,
+        inputs,
+    ) {
+        Ok(report) => report,
+        Err(error) => return Outcome::Environment(error.to_string()),
+    };
+    let mut problems = Vec::new();
+    if let Some(source) = &source {
+        if args.agreement.is_none() {
+            if let Err(error) = prometheus::add_monitored_agreements(&mut report, &workspace.model)
+            {
+                return Outcome::Environment(error.to_string());
+            }
+        }
+        problems = prometheus::measure_monitoring(&mut report, &workspace.model, source);
+    }
     let written = match &args.out {
-        Some(out) => std::fs::write(out, text.as_bytes())
+        Some(out) => std::fs::File::create(out)
+            .and_then(|file| write_report(&report, args.format, file))
             .map_err(|error| format!("{}: {error}", out.display())),
-        None => std::io::stdout()
-            .write_all(text.as_bytes())
+        None => write_report(&report, args.format, std::io::stdout().lock())
             .map_err(|error| error.to_string()),
     };
     if let Err(message) = written {
@@ -71,9 +84,58 @@ pub fn run(args: &ReportArgs) -> Outcome {
             report.summary.bad_lines - 20
         );
     }
-    if report.all_met() {
+    for problem in problems.iter().filter(|p| p.kind != ProblemKind::Source) {
+        eprintln!("warning: {problem}");
+    }
+    // The report is written whatever the source said; a source that cannot be read is an
+    // environment error, as an unreadable data file is.
+    if let Some(problem) = problems.iter().find(|p| p.kind == ProblemKind::Source) {
+        return Outcome::Environment(format!(
+            "--prometheus {problem} (its ratio and latency objectives are not measured)"
+        ));
+    }
+    if report.all_met() && !problems.iter().any(|p| p.kind == ProblemKind::Query) {
         Outcome::Success
     } else {
         Outcome::InputErrors
     }
+}
+
+/// Writes the report in `format`; JSON is written as it is serialized, without a copy in memory.
+fn write_report(
+    report: &slac_report::Report,
+    format: ReportFormat,
+    out: impl Write,
+) -> std::io::Result<()> {
+    let mut out = std::io::BufWriter::new(out);
+    match format {
+        ReportFormat::Markdown => {
+            out.write_all(slac_report::markdown::render(report).as_bytes())?
+        }
+        ReportFormat::Html => out.write_all(slac_report::html::render(report).as_bytes())?,
+        ReportFormat::Json => {
+            serde_json::to_writer_pretty(&mut out, report)?;
+            out.write_all(b"\n")?;
+        }
+    }
+    out.flush()
+}
+
+/// The monitoring source of `--prometheus`, with its headers and timeout.
+fn monitoring_source(args: &ReportArgs) -> Result<Option<Source>, String> {
+    let Some(url) = &args.prometheus else {
+        return Ok(None);
+    };
+    let mut source = Source::new(url).map_err(|error| format!("--prometheus: {error}"))?;
+    for header in &args.prometheus_header {
+        source.headers.push(
+            Source::parse_header(header)
+                .map_err(|error| format!("--prometheus-header: {error}"))?,
+        );
+    }
+    if args.prometheus_timeout == 0 {
+        return Err("--prometheus-timeout: give a number of seconds above 0".into());
+    }
+    source.timeout = std::time::Duration::from_secs(args.prometheus_timeout);
+    Ok(Some(source))
 }

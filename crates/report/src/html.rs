@@ -7,7 +7,10 @@ use std::fmt::Write as _;
 
 use chrono::{DateTime, Utc};
 
-use crate::markdown::{clock, instant, percent};
+use crate::markdown::{
+    clock, fine_percent, instant, is_monitoring, measured, monitoring_sentence, percent,
+    trend_sentence,
+};
 use crate::{AgreementReport, ObjectiveReport, Report, Status, WeekMeasure};
 
 /// The style of the page: the contract documents' (crates/docs/templates/style.css), with the
@@ -206,7 +209,7 @@ fn render_agreement(out: &mut String, agreement: &AgreementReport, charts: &mut 
             out,
             "<tr><th scope=\"row\">{}</th><td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"{class}\">{text}</td><td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td></tr>",
             named(o.title.as_deref(), &o.id),
-            o.measured.map_or("—".to_string(), percent),
+            measured(o),
             percent(o.target),
             o.counts.good + o.counts.bad,
             o.counts.bad,
@@ -276,7 +279,9 @@ fn render_objective(out: &mut String, o: &ObjectiveReport, charts: &mut usize) {
         .filter(|d| !d.met)
         .map(|d| instant(d.due))
         .collect();
+    let trend = trend_sentence(o);
     if !has_chart
+        && trend.is_none()
         && o.breaches.is_empty()
         && o.pending.is_empty()
         && o.unmatched.is_empty()
@@ -287,9 +292,15 @@ fn render_objective(out: &mut String, o: &ObjectiveReport, charts: &mut usize) {
     }
     out.push_str("<section class=\"objective\">\n<div class=\"keep\">\n");
     let _ = writeln!(out, "<h3>{}</h3>", named(o.title.as_deref(), &o.id));
+    if let Some(sentence) = monitoring_sentence(o) {
+        let _ = writeln!(out, "<p>{}</p>", code_spans(&escape(&sentence)));
+    }
     if has_chart {
         *charts += 1;
         chart(out, o, &format!("chart-{charts}"));
+    }
+    if let Some(trend) = trend {
+        let _ = writeln!(out, "<p class=\"trend\">{}</p>", escape(&trend));
     }
     out.push_str("</div>\n");
     if !o.breaches.is_empty() {
@@ -403,11 +414,28 @@ fn short_percent(value: f64) -> String {
     format!("{}%", px(value))
 }
 
-fn week_text(week: &WeekMeasure) -> String {
+/// Escaped text with its Markdown code spans (`` `office` ``) as `<code>`.
+fn code_spans(escaped: &str) -> String {
+    let mut out = String::with_capacity(escaped.len());
+    for (i, part) in escaped.split('`').enumerate() {
+        if i % 2 == 1 {
+            let _ = write!(out, "<code>{part}</code>");
+        } else {
+            out.push_str(part);
+        }
+    }
+    out
+}
+
+fn week_text(week: &WeekMeasure, monitoring: bool) -> String {
     let value = match week.measured {
         Some(measured) => format!(
             "{} ({} of {})",
-            percent(measured),
+            if monitoring {
+                fine_percent(measured)
+            } else {
+                percent(measured)
+            },
             week.good,
             week.good + week.bad
         ),
@@ -448,7 +476,11 @@ fn chart(out: &mut String, o: &ObjectiveReport, id: &str) {
         out,
         "<title id=\"{id}-title\">{name}: measure per week against the {target} target</title>"
     );
-    let values: Vec<String> = weeks.iter().map(|w| escape(&week_text(w))).collect();
+    let monitoring = is_monitoring(o);
+    let values: Vec<String> = weeks
+        .iter()
+        .map(|w| escape(&week_text(w, monitoring)))
+        .collect();
     let _ = writeln!(
         out,
         "<desc id=\"{id}-desc\">Target {target}. {}.</desc>",
@@ -496,7 +528,7 @@ fn chart(out: &mut String, o: &ObjectiveReport, id: &str) {
                     px(bottom - height),
                     px(bar),
                     px(height),
-                    escape(&week_text(week))
+                    escape(&week_text(week, monitoring))
                 );
                 if labelled {
                     // Inside the foot of the bar when it is tall enough (clear of the target
@@ -511,7 +543,12 @@ fn chart(out: &mut String, o: &ObjectiveReport, id: &str) {
                         "<text x=\"{}\" y=\"{}\" text-anchor=\"middle\" font-size=\"11\" fill=\"{colour}\">{}</text>",
                         px(centre),
                         px(at),
-                        short_percent(measured)
+                        if monitoring {
+                            // Cut, not rounded: 99.96% of events is not a bar of 100%.
+                            short_percent((measured * 10.0 + 1e-6).floor() / 10.0)
+                        } else {
+                            short_percent(measured)
+                        }
                     );
                 }
             }
@@ -589,6 +626,7 @@ fn chart(out: &mut String, o: &ObjectiveReport, id: &str) {
             "response_time" | "resolution_time" => "tickets by the week they were opened",
             "delivery" => "due instants by the week they fall due",
             "satisfaction" => "answers by the week they were given",
+            "ratio" | "latency" => "events of the five-minute steps counted, by the week they start in",
             _ => "per week",
         }
     );

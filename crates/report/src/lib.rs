@@ -64,6 +64,7 @@ pub mod html;
 pub mod input;
 pub mod markdown;
 pub mod period;
+pub mod prometheus;
 mod tickets;
 pub mod weeks;
 
@@ -148,7 +149,8 @@ pub enum Status {
     Missed,
     /// Nothing to measure in the period (no ticket decided, no due instant, no answer).
     NoData,
-    /// Ratio and latency objectives need monitoring data, not read here.
+    /// Ratio and latency objectives without monitoring data (no `--prometheus`, the source
+    /// could not be read, or it rejected the query).
     NotMeasured,
 }
 
@@ -173,8 +175,8 @@ pub struct ObjectiveReport {
     pub escalations: Vec<TicketEscalation>,
     pub deliveries: Vec<DueReport>,
     /// The measure per ISO week overlapping the period (tickets by the week they were opened,
-    /// due instants by the week they fall due, answers by the week they were given); empty for
-    /// ratio and latency objectives.
+    /// due instants by the week they fall due, answers by the week they were given); ratio and latency objectives measured with
+    /// `--prometheus`: events by the week their five-minute step starts in; empty when not measured.
     pub weeks: Vec<WeekMeasure>,
     /// The measure of the earlier periods the data covers, the oldest first (see
     /// [`TREND_PERIODS`]).

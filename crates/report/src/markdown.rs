@@ -5,7 +5,7 @@ use std::fmt::Write as _;
 
 use slac_calendar::Duration;
 
-use crate::{Report, Status};
+use crate::{ObjectiveReport, Report, Status};
 
 pub(crate) fn clock(seconds: i64) -> String {
     if seconds <= 0 {
@@ -18,6 +18,96 @@ pub(crate) fn percent(value: f64) -> String {
     let text = format!("{value:.2}");
     let text = text.trim_end_matches('0').trim_end_matches('.');
     format!("{text}%")
+}
+
+/// A ratio or latency objective: measured from monitoring data, in events.
+pub(crate) fn is_monitoring(o: &ObjectiveReport) -> bool {
+    matches!(o.sli, "ratio" | "latency")
+}
+
+/// A measure of monitoring data to four decimals, cut rather than rounded: 99.99996% is not
+/// shown as 100%, and a measure below a target written with four decimals or fewer never reads
+/// as equal to it.
+pub(crate) fn fine_percent(value: f64) -> String {
+    let cut = (value * 10_000.0 + 1e-6).floor() / 10_000.0;
+    let text = format!("{cut:.4}");
+    let text = text.trim_end_matches('0').trim_end_matches('.');
+    format!("{text}%")
+}
+
+/// The measure of an objective as the tables show it.
+pub(crate) fn measured(o: &ObjectiveReport) -> String {
+    match o.measured {
+        Some(value) if is_monitoring(o) => fine_percent(value),
+        Some(value) => percent(value),
+        None => "—".to_string(),
+    }
+}
+
+/// What a measured ratio or latency objective says, in one sentence: `99.95% of events good
+/// (target 99.9%): 12 bad of 24000, over the open hours of calendar `office`.` `None` for other
+/// objectives and when nothing was counted.
+pub(crate) fn monitoring_sentence(o: &ObjectiveReport) -> Option<String> {
+    let value = o.measured.filter(|_| is_monitoring(o))?;
+    let (what, bad) = if o.sli == "latency" {
+        ("of requests within the latency threshold", "too slow")
+    } else {
+        ("of events good", "bad")
+    };
+    let over = if o.calendar == slac_model::model::ALWAYS {
+        "over the whole period".to_string()
+    } else {
+        format!(
+            "over the open hours of calendar `{}` (five-minute steps open throughout)",
+            o.calendar
+        )
+    };
+    Some(format!(
+        "{} {what} (target {}): {} {bad} of {} events, {over}.",
+        fine_percent(value),
+        percent(o.target),
+        o.counts.bad,
+        o.counts.good + o.counts.bad
+    ))
+}
+
+/// The trend in words: each earlier period the data covers, then this one, and the change
+/// from the nearest: "Trend: 2026-01 97.5% (met) · 2026-02 92% (missed) · this period 99.2%
+/// (met), up 7.2 points from 2026-02." `None` without earlier periods.
+pub(crate) fn trend_sentence(o: &ObjectiveReport) -> Option<String> {
+    let last = o.trend.last()?;
+    let show = |value: Option<f64>| match value {
+        Some(v) if is_monitoring(o) => fine_percent(v),
+        Some(v) => percent(v),
+        None => "no data".into(),
+    };
+    let mut parts: Vec<String> = o
+        .trend
+        .iter()
+        .map(|p| format!("{} {} ({})", p.period, show(p.measured), status(p.status)))
+        .collect();
+    parts.push(format!(
+        "this period {} ({})",
+        show(o.measured),
+        status(o.status)
+    ));
+    let change = match (o.measured, last.measured) {
+        (Some(now), Some(before)) => {
+            let points = now - before;
+            if points.abs() < 0.005 {
+                format!(", unchanged from {}", last.period)
+            } else {
+                format!(
+                    ", {} {} point(s) from {}",
+                    if points > 0.0 { "up" } else { "down" },
+                    percent(points.abs()).trim_end_matches('%'),
+                    last.period
+                )
+            }
+        }
+        _ => String::new(),
+    };
+    Some(format!("Trend: {}{change}.", parts.join(" · ")))
 }
 
 fn status(status: Status) -> &'static str {
@@ -69,7 +159,7 @@ pub fn render(report: &Report) -> String {
                 "| {} (`{}`) | {} | {} | {} | {} | {} | {} | {} |",
                 cell(o.title.as_deref().unwrap_or(&o.id)),
                 o.id,
-                o.measured.map_or("—".to_string(), percent),
+                measured(o),
                 percent(o.target),
                 status(o.status),
                 o.counts.good + o.counts.bad,
@@ -79,7 +169,11 @@ pub fn render(report: &Report) -> String {
             );
         }
         for o in &agreement.objectives {
-            if o.breaches.is_empty()
+            let sentence = monitoring_sentence(o);
+            let trend = trend_sentence(o);
+            if sentence.is_none()
+                && trend.is_none()
+                && o.breaches.is_empty()
                 && o.pending.is_empty()
                 && o.unmatched.is_empty()
                 && o.escalations.is_empty()
@@ -88,6 +182,29 @@ pub fn render(report: &Report) -> String {
                 continue;
             }
             let _ = writeln!(out, "\n### {}\n", cell(o.title.as_deref().unwrap_or(&o.id)));
+            if let Some(sentence) = sentence {
+                let _ = writeln!(out, "{}\n", cell(&sentence));
+                let weeks: Vec<String> = o
+                    .weeks
+                    .iter()
+                    .map(|w| match w.measured {
+                        Some(value) => format!(
+                            "{} {} ({} of {})",
+                            w.label(),
+                            fine_percent(value),
+                            w.bad,
+                            w.good + w.bad
+                        ),
+                        None => format!("{} no events", w.label()),
+                    })
+                    .collect();
+                if !weeks.is_empty() {
+                    let _ = writeln!(out, "Per ISO week (bad of all): {}.\n", weeks.join(" · "));
+                }
+            }
+            if let Some(trend) = trend {
+                let _ = writeln!(out, "{}\n", cell(&trend));
+            }
             if !o.breaches.is_empty() {
                 out.push_str("Breached:\n\n| ticket | case | allowed | opened | due | late (open time) | late (wall time) |\n|---|---|---|---|---|---:|---:|\n");
                 for b in &o.breaches {
