@@ -127,8 +127,8 @@ impl Event<'_> {
     }
 }
 
-/// The events of one line: at most three (a `.csv` row), kept inline.
-pub type Events<'a> = smallvec::SmallVec<[Event<'a>; 3]>;
+/// The events of one line: one for `.jsonl`, kept inline; up to three for a `.csv` row.
+pub type Events<'a> = smallvec::SmallVec<[Event<'a>; 1]>;
 
 /// The kind of an input file, by extension.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
