@@ -380,6 +380,37 @@ pub fn measure_with_trend<I>(
 where
     I: IntoIterator<Item = (PathBuf, Box<dyn BufRead>)>,
 {
+    measure_inner(model, agreement, period, trend, true, inputs)
+}
+
+/// [`measure_with_trend`], judging every ticket at the end of the input rather than as soon
+/// as its outcome is settled: slower and bigger, the same report. For tests that check the
+/// early judgement against it.
+#[doc(hidden)]
+pub fn measure_judging_at_end<I>(
+    model: &Model,
+    agreement: Option<&str>,
+    period: &Period,
+    trend: usize,
+    inputs: I,
+) -> Result<Report, ReportError>
+where
+    I: IntoIterator<Item = (PathBuf, Box<dyn BufRead>)>,
+{
+    measure_inner(model, agreement, period, trend, false, inputs)
+}
+
+fn measure_inner<I>(
+    model: &Model,
+    agreement: Option<&str>,
+    period: &Period,
+    trend: usize,
+    judge_early: bool,
+    inputs: I,
+) -> Result<Report, ReportError>
+where
+    I: IntoIterator<Item = (PathBuf, Box<dyn BufRead>)>,
+{
     if let Some(id) = agreement {
         if !model.agreements.contains_key(id) {
             return Err(ReportError::UnknownAgreement(id.to_string()));
@@ -472,6 +503,7 @@ where
         index,
         default_agreement,
         ids: IdHasher::with_seed(0x51ac_5eed),
+        judge_early,
     };
 
     let mut summary = Summary::default();
@@ -551,6 +583,8 @@ struct Router<'m> {
     index: HashMap<&'m str, usize>,
     default_agreement: Option<&'m str>,
     ids: IdHasher,
+    /// Judge tickets as soon as their outcome is settled (else at the end of the input).
+    judge_early: bool,
 }
 
 impl Router<'_> {
@@ -581,7 +615,7 @@ impl Router<'_> {
                     return Err(format!("agreement `{id}` has no ticket objective"));
                 }
                 let hash = self.ids.hash_one(&*event.ticket);
-                ticket_event(state, hash, kind, event)
+                ticket_event(state, hash, kind, event, self.judge_early)
             }
         }
     }
@@ -651,6 +685,7 @@ fn ticket_event(
     hash: u64,
     kind: EventKind,
     event: Event,
+    judge_early: bool,
 ) -> Result<Routed, String> {
     let (start, end) = state.span;
     let id = &*event.ticket;
@@ -670,7 +705,7 @@ fn ticket_event(
             }
             SlotKind::Live(index) => {
                 state.live[index].apply(kind, event.at)?;
-                if settle(state, index, kind, event.at) {
+                if judge_early && settle(state, index, kind, event.at) {
                     let ticket = state.live.remove(index);
                     state.store(key, id, Slot::judged(ticket.tomb()));
                 }

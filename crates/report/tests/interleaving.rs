@@ -1,0 +1,202 @@
+//! Tickets are judged as soon as their outcome is settled, in whatever order their events
+//! arrive. Generated ticket histories (responses, pauses, resolutions, reopenings, across the
+//! end of February and of March) are measured three ways — ticket after ticket, all events in
+//! time order, and with every ticket judged only at the end of the input — and the three
+//! reports must be the same, trend included.
+
+#![allow(clippy::unwrap_used)]
+
+use std::io::BufRead;
+use std::path::{Path, PathBuf};
+
+use chrono::{DateTime, Duration};
+use proptest::prelude::*;
+use slac_model::{check_files, Config, Model, Options};
+use slac_report::{measure_judging_at_end, measure_with_trend, Period};
+
+const WORKSPACE: &str = r#"
+party acme {
+  name "Acme"
+  contact lead "lead@acme.example"
+}
+
+party desk {
+  name "Service Desk"
+  kind internal
+  contact oncall "oncall@provider.example"
+}
+
+calendar office {
+  timezone "Europe/Paris"
+  open mon-fri 08:00-17:00
+}
+
+escalation standard {
+  level 1 at 50% notify desk.oncall
+  level 2 at 2h notify desk
+  level 3 at breach notify acme.lead
+}
+
+agreement support {
+  kind customer
+  version 1.0.0
+  effective from 2026-01-01
+  provider desk
+  customer acme
+  escalation standard
+
+  objective response {
+    sli response_time
+    calendar office
+    target 90%
+    window month
+    within 1h for priority = P1
+    within 4h for priority = P2
+    within 1bd for priority = P3
+  }
+
+  objective resolution {
+    sli resolution_time
+    calendar office
+    target 80%
+    window month
+    within 8h for priority = P1
+    within 3bd
+  }
+}
+"#;
+
+fn model() -> Model {
+    let files = vec![(PathBuf::from("/ws/all.sla"), WORKSPACE.to_string())];
+    let options = Options {
+        today: chrono::NaiveDate::from_ymd_opt(2026, 4, 2).unwrap(),
+    };
+    let workspace = check_files(Path::new("/ws"), Config::default(), &files, &options);
+    assert!(!workspace.has_errors(), "{:#?}", workspace.diagnostics);
+    workspace.model
+}
+
+/// One event of a ticket: minutes after the previous one, and what happens.
+#[derive(Debug, Clone, Copy)]
+enum Step {
+    Respond,
+    Pause,
+    Resume,
+    Resolve,
+    Reopen,
+}
+
+/// A ticket's history, made valid: each step that cannot follow is skipped.
+fn history(id: usize, opened: i64, priority: u8, steps: &[(u16, Step)]) -> Vec<(i64, String)> {
+    let start = DateTime::parse_from_rfc3339("2026-02-20T00:00:00Z")
+        .unwrap()
+        .to_utc();
+    let at = |minutes: i64| (start + Duration::minutes(minutes)).to_rfc3339();
+    let mut lines = vec![(
+        opened,
+        format!(
+            r#"{{"ticket":"T-{id}","at":"{}","event":"opened","attrs":{{"priority":"P{priority}"}}}}"#,
+            at(opened)
+        ),
+    )];
+    let (mut paused, mut resolved) = (false, false);
+    let mut now = opened;
+    for &(gap, step) in steps {
+        let name = match step {
+            Step::Respond if !resolved => "responded",
+            Step::Pause if !paused && !resolved => {
+                paused = true;
+                "paused"
+            }
+            Step::Resume if paused => {
+                paused = false;
+                "resumed"
+            }
+            Step::Resolve if !resolved => {
+                paused = false;
+                resolved = true;
+                "resolved"
+            }
+            Step::Reopen if resolved => {
+                resolved = false;
+                "reopened"
+            }
+            _ => continue,
+        };
+        now += i64::from(gap) + 1;
+        lines.push((
+            now,
+            format!(
+                r#"{{"ticket":"T-{id}","at":"{}","event":"{name}"}}"#,
+                at(now)
+            ),
+        ));
+    }
+    lines
+}
+
+fn measure(lines: &[String], early: bool) -> serde_json::Value {
+    let text = lines.join("\n") + "\n";
+    let inputs: Vec<(PathBuf, Box<dyn BufRead>)> = vec![(
+        PathBuf::from("events.jsonl"),
+        Box::new(std::io::Cursor::new(text.into_bytes())),
+    )];
+    let period = Period::parse("2026-03").unwrap();
+    let model = model();
+    let report = if early {
+        measure_with_trend(&model, Some("support"), &period, 2, inputs)
+    } else {
+        measure_judging_at_end(&model, Some("support"), &period, 2, inputs)
+    }
+    .unwrap();
+    assert_eq!(report.summary.bad_lines, 0, "{:#?}", report.bad_lines);
+    serde_json::to_value(&report).unwrap()
+}
+
+fn step() -> impl Strategy<Value = (u16, Step)> {
+    (
+        0u16..3000,
+        prop_oneof![
+            3 => Just(Step::Respond),
+            1 => Just(Step::Pause),
+            1 => Just(Step::Resume),
+            2 => Just(Step::Resolve),
+            1 => Just(Step::Reopen),
+        ],
+    )
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(64))]
+
+    #[test]
+    fn the_report_does_not_depend_on_how_tickets_interleave(
+        tickets in prop::collection::vec(
+            // Opened from 20 February to early April (minutes), P1 to P3, up to 7 steps.
+            (0i64..62_000, 1u8..=3, prop::collection::vec(step(), 0..7)),
+            1..40,
+        )
+    ) {
+        let histories: Vec<Vec<(i64, String)>> = tickets
+            .iter()
+            .enumerate()
+            .map(|(i, (opened, priority, steps))| history(i, *opened, *priority, steps))
+            .collect();
+        // Ticket after ticket: each is settled before the next one opens.
+        let sequential: Vec<String> =
+            histories.iter().flatten().map(|(_, line)| line.clone()).collect();
+        // Every event in time order: many tickets live at once.
+        let mut merged: Vec<&(i64, String)> = histories.iter().flatten().collect();
+        merged.sort_by_key(|(at, _)| *at);
+        let merged: Vec<String> = merged.into_iter().map(|(_, line)| line.clone()).collect();
+        let at_end = measure(&merged, false);
+        prop_assert_eq!(&measure(&sequential, true), &at_end);
+        prop_assert_eq!(&measure(&merged, true), &at_end);
+        // Something was measured whenever a ticket opened in February or March (before
+        // 2026-03-31T22:00Z, 56,040 minutes after the start): not a property of empty reports.
+        let response = &at_end["agreements"][0]["objectives"][0];
+        let measured = response["counts"]["total"].as_u64().unwrap() > 0
+            || !response["trend"].as_array().unwrap().is_empty();
+        prop_assert_eq!(measured, tickets.iter().any(|(opened, _, _)| *opened < 56_040));
+    }
+}
