@@ -120,6 +120,20 @@ fn the_json_report_carries_the_same_figures() {
     assert_eq!((good, bad), (36, 3), "the weeks add up to the month");
     assert!(objective["weeks"][0]["measured"].is_null());
     assert_eq!(objective["weeks"][1]["measured"], 100.0);
+    // The trend: A-00, opened on 27 February and still unanswered when February ended.
+    assert_eq!(
+        objective["trend"],
+        serde_json::json!([{
+            "period": "2026-02",
+            "from": "2026-01-31T23:00:00Z",
+            "to": "2026-02-28T23:00:00Z",
+            "good": 0,
+            "bad": 1,
+            "measured": 0.0,
+            "status": "missed"
+        }])
+    );
+    insta::assert_snapshot!("report_acme_printers_2026_03_json", run.stdout);
 }
 
 /// The value of attribute `name` in `tag` (the text of one element's start tag).
