@@ -12,6 +12,12 @@
 //! rules, and compares them with what `slac report` says. A server that cannot be reached, a
 //! query that Prometheus rejects and a threshold that is not a bucket are reported, the rest of
 //! the report being kept.
+//!
+//! The trend: the earlier periods the data covers are measured the same way and listed (the
+//! period before the fortnight of the review, which holds the first day of data; for a week,
+//! the week before and the one before that), those before the data are not. A stand-in server
+//! that fails the queries of the earlier periods shows that the period of the review is measured
+//! all the same, the trend keeping what was measured and the report saying what is left out.
 
 #![allow(clippy::unwrap_used)]
 
@@ -19,6 +25,8 @@ mod support;
 
 use std::fmt::Write as _;
 use std::fs;
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::TcpListener;
 use std::path::Path;
 
 use chrono::{DateTime, Datelike, Days, NaiveDate, TimeZone, Timelike, Utc};
@@ -167,12 +175,18 @@ fn date(y: i32, m: u32, d: u32) -> NaiveDate {
 }
 
 /// The first sample; one sample a minute until [`MINUTES`] later (2 April 03:00 UTC), a day
-/// before and a few hours after the instants of the period in either zone.
+/// before and a few hours after the instants of the period in either zone. That first day, 18
+/// March, is the last of the period before: the trend holds it, and no period before that.
 fn first_sample() -> DateTime<Utc> {
     utc("2026-03-18T00:00:00Z")
 }
 
 const MINUTES: i64 = (15 * 24 + 3) * 60;
+
+/// The last sample.
+fn last_sample() -> DateTime<Utc> {
+    first_sample() + chrono::Duration::minutes(MINUTES)
+}
 
 /// The server restarts just before this sample: its request counters start again from 0.
 fn restart() -> DateTime<Utc> {
@@ -284,6 +298,14 @@ fn openmetrics() -> String {
 
 // ─── What the report must say ───────────────────────────────────────────────
 
+/// The ratio and latency objectives of [`WORKSPACE`]: id, kind, calendar zone, whether only
+/// the office hours count.
+const OBJECTIVES: [(&str, Sli, Tz, bool); 3] = [
+    ("availability", Sli::Errors, chrono_tz::UTC, false),
+    ("office_availability", Sli::Good, Paris, true),
+    ("checkout_latency", Sli::Latency, Paris, true),
+];
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Sli {
     Errors,
@@ -319,32 +341,46 @@ fn office_open_throughout(start: DateTime<Utc>) -> bool {
         && (9 * 60..=16 * 60 + 55).contains(&minutes)
 }
 
+/// What the report must say of the period of the review.
 fn expected(sli: Sli, tz: Tz, business: bool) -> Expected {
+    expected_over(sli, tz, business, date(2026, 3, 19), date(2026, 4, 1))
+}
+
+/// The good and bad events of the days `first..=last` (read in `tz`), counting the five-minute
+/// steps the data covers: those that start at or after the first sample and end at or before
+/// the last (a step that ends on the first sample has a single sample, so no `increase`).
+fn expected_over(sli: Sli, tz: Tz, business: bool, first: NaiveDate, last: NaiveDate) -> Expected {
     let local_midnight = |d: NaiveDate| {
         tz.from_local_datetime(&d.and_hms_opt(0, 0, 0).unwrap())
             .single()
             .unwrap()
             .to_utc()
     };
-    let from = local_midnight(date(2026, 3, 19));
-    let to = local_midnight(date(2026, 4, 2));
-    let mondays = [date(2026, 3, 16), date(2026, 3, 23), date(2026, 3, 30)];
-    let mut weeks: Vec<(NaiveDate, u64, u64)> = mondays.iter().map(|&m| (m, 0, 0)).collect();
+    let monday_of = |d: NaiveDate| d - Days::new(u64::from(d.weekday().num_days_from_monday()));
+    let from = local_midnight(first);
+    let to = local_midnight(last + Days::new(1));
+    let mut weeks: Vec<(NaiveDate, u64, u64)> = Vec::new();
+    let mut monday = monday_of(first);
+    while monday <= last {
+        weeks.push((monday, 0, 0));
+        monday = monday + Days::new(7);
+    }
+    let step = chrono::Duration::minutes(5);
     let mut start = from;
     while start < to {
-        if !business || office_open_throughout(start) {
+        let covered = start >= first_sample() && start + step <= last_sample();
+        if covered && (!business || office_open_throughout(start)) {
             let t = traffic(start);
             let (good, bad) = match sli {
                 Sli::Errors | Sli::Good => (t.ok, t.errors),
                 Sli::Latency => (t.checkout - t.slow, t.slow),
             };
             let day = start.with_timezone(&tz).date_naive();
-            let monday = day - Days::new(u64::from(day.weekday().num_days_from_monday()));
-            let week = weeks.iter_mut().find(|w| w.0 == monday).unwrap();
+            let week = weeks.iter_mut().find(|w| w.0 == monday_of(day)).unwrap();
             week.1 += 5 * good;
             week.2 += 5 * bad;
         }
-        start += chrono::Duration::minutes(5);
+        start += step;
     }
     Expected {
         from,
@@ -429,6 +465,52 @@ fn assert_measured(o: &Value, expected: &Expected, status: &str) {
             (w["measured"].as_f64().unwrap() - week_measured).abs() < 1e-9,
             "{id}: {w}"
         );
+    }
+}
+
+/// The target of each objective of [`WORKSPACE`].
+fn target(id: &str) -> f64 {
+    match id {
+        "availability" => 99.0,
+        "office_availability" => 99.5,
+        "checkout_latency" => 95.0,
+        _ => panic!("no objective {id}"),
+    }
+}
+
+/// The trend of an objective is exactly `expected`: the periods named, the oldest first, and
+/// their measures, each judged against the objective's target.
+fn assert_trend(o: &Value, expected: &[(&str, &Expected)]) {
+    let id = o["id"].as_str().unwrap();
+    let trend = o["trend"].as_array().unwrap();
+    let periods: Vec<&str> = trend
+        .iter()
+        .map(|p| p["period"].as_str().unwrap())
+        .collect();
+    let names: Vec<&str> = expected.iter().map(|e| e.0).collect();
+    assert_eq!(periods, names, "{id}: {o:#}");
+    let instant = |t: DateTime<Utc>| t.to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
+    for (point, (name, e)) in trend.iter().zip(expected) {
+        assert!(e.good + e.bad > 0, "{id} {name}: {e:?}");
+        assert_eq!(point["from"], instant(e.from), "{id} {name}");
+        assert_eq!(point["to"], instant(e.to), "{id} {name}");
+        assert_eq!(
+            (point["good"].as_u64(), point["bad"].as_u64()),
+            (Some(e.good), Some(e.bad)),
+            "{id} {name}: {point}"
+        );
+        let measured = point["measured"].as_f64().unwrap();
+        assert!(
+            (measured - e.measured()).abs() < 1e-9,
+            "{id} {name}: measured {measured}, expected {}",
+            e.measured()
+        );
+        let status = if e.measured() >= target(id) {
+            "met"
+        } else {
+            "missed"
+        };
+        assert_eq!(point["status"], status, "{id} {name}: {point}");
     }
 }
 
@@ -530,6 +612,30 @@ fn ratio_and_latency_objectives_are_measured_from_prometheus_in_business_hours()
         "met",
     );
 
+    // The trend, three earlier periods by default: the data starts on 18 March, the last day of
+    // the period before, which is listed with the steps of that day; the two periods before it
+    // have no data and are not listed.
+    for (id, sli, tz, business) in OBJECTIVES {
+        let before = expected_over(sli, tz, business, date(2026, 3, 5), date(2026, 3, 18));
+        assert!(before.from < first_sample(), "{id}: {before:?}");
+        for (first, last) in [
+            (date(2026, 2, 5), date(2026, 2, 18)),
+            (date(2026, 2, 19), date(2026, 3, 4)),
+        ] {
+            let none = expected_over(sli, tz, business, first, last);
+            assert_eq!((none.good, none.bad), (0, 0), "{id}");
+        }
+        assert_trend(
+            objective(&json, "portal", id),
+            &[("2026-03-05..2026-03-18", &before)],
+        );
+    }
+    // What the partly covered period was shaped for: availability is missed on 18 March alone.
+    assert_eq!(
+        objective(&json, "portal", "availability")["trend"][0]["status"],
+        "missed"
+    );
+
     // The credit of the missed objective.
     let credit = &json["agreements"][0]["credit"];
     assert_eq!(
@@ -555,6 +661,7 @@ fn ratio_and_latency_objectives_are_measured_from_prometheus_in_business_hours()
     );
     assert!(text.contains(&sentence), "{sentence} missing from:\n{text}");
     assert!(text.contains("Per ISO week (bad of all): W12 "), "{text}");
+    assert!(text.contains("Trend: 2026-03-05..2026-03-18 "), "{text}");
     assert!(text.contains("| ❌ missed |"), "{text}");
     assert!(!text.contains("not measured"), "{text}");
 
@@ -568,6 +675,52 @@ fn ratio_and_latency_objectives_are_measured_from_prometheus_in_business_hours()
         "{}",
         run.stdout
     );
+
+    // A week (across the change to summer time) with `--trend 3`: the week before is wholly in
+    // the data (the audit day, the restart), the one before that partly (18 March), and the
+    // one before that not at all: it is not listed.
+    let run = slac(
+        &workspace,
+        &[
+            "report",
+            "--prometheus",
+            &url,
+            "--period",
+            "2026-03-26..2026-04-01",
+            "--trend",
+            "3",
+            "--format",
+            "json",
+        ],
+    );
+    let json: Value = serde_json::from_str(&run.stdout).unwrap();
+    let mut all_met = true;
+    for (id, sli, tz, business) in OBJECTIVES {
+        let over =
+            |first: NaiveDate, last: NaiveDate| expected_over(sli, tz, business, first, last);
+        let week = over(date(2026, 3, 26), date(2026, 4, 1));
+        let met = week.measured() >= target(id);
+        all_met &= met;
+        let o = objective(&json, "portal", id);
+        assert_measured(o, &week, if met { "met" } else { "missed" });
+        let none = over(date(2026, 3, 5), date(2026, 3, 11));
+        assert_eq!((none.good, none.bad), (0, 0), "{id}");
+        assert_trend(
+            o,
+            &[
+                (
+                    "2026-03-12..2026-03-18",
+                    &over(date(2026, 3, 12), date(2026, 3, 18)),
+                ),
+                (
+                    "2026-03-19..2026-03-25",
+                    &over(date(2026, 3, 19), date(2026, 3, 25)),
+                ),
+            ],
+        );
+    }
+    run.assert_code(if all_met { 0 } else { 1 });
+    assert!(!run.stderr.contains("warning"), "{}", run.stderr);
 
     // A query that Prometheus rejects and a threshold that is no bucket: reported, the rest
     // measured.
@@ -668,4 +821,201 @@ fn an_unreachable_server_is_an_environment_error_and_the_report_is_still_written
     );
     run.assert_code(2);
     assert!(run.stderr.contains("--prometheus-header"), "{}", run.stderr);
+}
+
+/// Three objectives, each on its own counter, for [`a_failing_earlier_period_leaves_the_trend_and_only_it`].
+const THREE: &str = r#"
+party acme {
+  name "Acme"
+}
+
+party platform {
+  name "Platform team"
+}
+
+agreement three {
+  kind customer
+  version 1.0.0
+  effective from 2026-01-01
+  provider platform
+  customer acme
+
+  objective a {
+    sli ratio {
+      errors """sum(rate(a_errors_total[$window]))"""
+      total """sum(rate(a_total[$window]))"""
+    }
+    target 80%
+    window month
+  }
+
+  objective b {
+    sli ratio {
+      errors """sum(rate(b_errors_total[$window]))"""
+      total """sum(rate(b_total[$window]))"""
+    }
+    target 80%
+    window month
+  }
+
+  objective c {
+    sli ratio {
+      errors """sum(rate(c_errors_total[$window]))"""
+      total """sum(rate(c_total[$window]))"""
+    }
+    target 80%
+    window month
+  }
+}
+"#;
+
+/// A form value of a `POST` body, decoded.
+fn form_value(body: &str, name: &str) -> String {
+    let raw = body
+        .split('&')
+        .find_map(|pair| pair.strip_prefix(&format!("{name}=")))
+        .unwrap_or("");
+    let bytes = raw.replace('+', " ").into_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        if bytes[i] == b'%' && i + 2 < bytes.len() {
+            let hex = std::str::from_utf8(&bytes[i + 1..i + 3]).unwrap();
+            out.push(u8::from_str_radix(hex, 16).unwrap());
+            i += 3;
+        } else {
+            out.push(bytes[i]);
+            i += 1;
+        }
+    }
+    String::from_utf8(out).unwrap()
+}
+
+/// A stand-in for a Prometheus API on 127.0.0.1, answering each `query_range` with
+/// `answer(query, start, end)`: a status and a body. Its thread ends with the test process.
+fn fake_prometheus(answer: fn(&str, i64, i64) -> (u16, String)) -> String {
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let url = format!("http://{}", listener.local_addr().unwrap());
+    std::thread::spawn(move || {
+        for stream in listener.incoming() {
+            let Ok(mut stream) = stream else { continue };
+            let mut reader = BufReader::new(stream.try_clone().unwrap());
+            let mut length = 0;
+            loop {
+                let mut line = String::new();
+                if reader.read_line(&mut line).unwrap_or(0) == 0 || line.trim().is_empty() {
+                    break;
+                }
+                if let Some((name, value)) = line.split_once(':') {
+                    if name.eq_ignore_ascii_case("content-length") {
+                        length = value.trim().parse().unwrap_or(0);
+                    }
+                }
+            }
+            let mut body = vec![0; length];
+            if reader.read_exact(&mut body).is_err() {
+                continue;
+            }
+            let body = String::from_utf8_lossy(&body);
+            let (status, text) = answer(
+                &form_value(&body, "query"),
+                form_value(&body, "start").parse().unwrap(),
+                form_value(&body, "end").parse().unwrap(),
+            );
+            let _ = write!(
+                stream,
+                "HTTP/1.1 {status} X\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{text}",
+                text.len()
+            );
+        }
+    });
+    url
+}
+
+#[test]
+fn a_failing_earlier_period_leaves_the_trend_and_only_it() {
+    // The week of the review and the week before are answered: 60 events a step, 6 of them bad
+    // (90%). Before that, `a`'s queries are rejected, and `b`'s meet a server error, after
+    // which the trends of the next objectives (`c`) are not asked for.
+    fn answer(query: &str, start: i64, end: i64) -> (u16, String) {
+        let week_before = utc("2026-02-23T00:00:00Z").timestamp();
+        if start < week_before && query.contains("a_total") {
+            let error = r#"{"status":"error","errorType":"execution","error":"query timed out"}"#;
+            return (422, error.into());
+        }
+        if start < week_before && query.contains("b_total") {
+            let error = r#"{"status":"error","errorType":"unavailable","error":"store down"}"#;
+            return (503, error.into());
+        }
+        let value = if query.contains("errors_total") {
+            6
+        } else {
+            60
+        };
+        let values: Vec<String> = (start..=end)
+            .step_by(300)
+            .map(|t| format!("[{t},\"{value}\"]"))
+            .collect();
+        let body = format!(
+            r#"{{"status":"success","data":{{"resultType":"matrix","result":[{{"metric":{{}},"values":[{}]}}]}}}}"#,
+            values.join(",")
+        );
+        (200, body)
+    }
+    let url = fake_prometheus(answer);
+    let dir = tempfile::tempdir().unwrap();
+    write_workspace(dir.path(), THREE);
+    let run = slac(
+        dir.path(),
+        &[
+            "report",
+            "--prometheus",
+            &url,
+            "--period",
+            "2026-03-02..2026-03-08",
+            "--format",
+            "json",
+        ],
+    );
+    // Every objective is measured and met: a trend that cannot be measured is a warning.
+    run.assert_code(0);
+    let json: Value = serde_json::from_str(&run.stdout).unwrap();
+    let steps = 7 * 24 * 12;
+    for id in ["a", "b", "c"] {
+        let o = objective(&json, "three", id);
+        assert_eq!(o["status"], "met", "{o:#}");
+        assert_eq!(o["counts"]["good"], 54 * steps, "{o:#}");
+        assert_eq!(o["counts"]["bad"], 6 * steps, "{o:#}");
+    }
+    // `a` and `b` keep the week before, measured before their queries failed; `c` has no trend.
+    for id in ["a", "b"] {
+        let o = objective(&json, "three", id);
+        assert_eq!(o["trend"].as_array().unwrap().len(), 1, "{o:#}");
+        let point = &o["trend"][0];
+        assert_eq!(point["period"], "2026-02-23..2026-03-01");
+        assert_eq!(point["from"], "2026-02-23T00:00:00Z");
+        assert_eq!(point["to"], "2026-03-02T00:00:00Z");
+        assert_eq!(
+            (point["good"].as_u64(), point["bad"].as_u64()),
+            (Some(54 * steps), Some(6 * steps))
+        );
+        assert_eq!(point["measured"].as_f64(), Some(90.0));
+        assert_eq!(point["status"], "met");
+    }
+    let c = objective(&json, "three", "c");
+    assert_eq!(c["trend"], serde_json::json!([]), "{c:#}");
+    let stderr = &run.stderr;
+    assert!(!stderr.contains("error:"), "{stderr}");
+    for line in [
+        "warning: three.a: the trend leaves out `2026-02-16..2026-02-22` and the 1 period(s) before it: the monitoring source rejected the query: query timed out (execution)".to_string(),
+        format!("warning: three.b: the trend leaves out `2026-02-16..2026-02-22` and the 1 period(s) before it: {url}: HTTP 503: store down (unavailable)"),
+        format!("warning: three.c: the trend is not measured: {url}: HTTP 503: store down (unavailable)"),
+    ] {
+        assert!(stderr.contains(&line), "{line} missing from:\n{stderr}");
+    }
+    let warnings = json["agreements"][0]["warnings"].to_string();
+    assert!(
+        warnings.contains("`c`: the trend is not measured"),
+        "{warnings}"
+    );
 }

@@ -58,7 +58,8 @@ pub fn run(args: &ReportArgs) -> Outcome {
                 return Outcome::Environment(error.to_string());
             }
         }
-        problems = prometheus::measure_monitoring(&mut report, &workspace.model, source);
+        problems =
+            prometheus::measure_monitoring(&mut report, &workspace.model, source, args.trend);
     }
     let written = match &args.out {
         Some(out) => std::fs::File::create(out)

@@ -94,13 +94,19 @@ pub(crate) fn trend_sentence(o: &ObjectiveReport) -> Option<String> {
     let change = match (o.measured, last.measured) {
         (Some(now), Some(before)) => {
             let points = now - before;
-            if points.abs() < 0.005 {
+            // Monitoring measures are shown to four decimals, the others to two.
+            let (shown, least) = if is_monitoring(o) {
+                (fine_percent(points.abs()), 0.00005)
+            } else {
+                (percent(points.abs()), 0.005)
+            };
+            if points.abs() < least {
                 format!(", unchanged from {}", last.period)
             } else {
                 format!(
                     ", {} {} point(s) from {}",
                     if points > 0.0 { "up" } else { "down" },
-                    percent(points.abs()).trim_end_matches('%'),
+                    shown.trim_end_matches('%'),
                     last.period
                 )
             }

@@ -3,7 +3,8 @@
 //! `…/prometheus` prefix, VictoriaMetrics).
 //!
 //! [`measure_monitoring`] fills in, after [`crate::measure`], every ratio and latency objective
-//! of a [`Report`] that is still [`Status::NotMeasured`]: its measure, status, counts and weeks.
+//! of a [`Report`] that is still [`Status::NotMeasured`]: its measure, status, counts, weeks and
+//! trend.
 //! Credits and the watermelon warning of the agreements concerned are worked out again.
 //!
 //! # Semantics
@@ -47,12 +48,23 @@
 //! - **Weeks.** A step counts in the ISO week of its start `t − 5m`, read in the calendar's zone,
 //!   among the weeks that overlap the period (as in [`crate::weeks`]). The weeks' counts are the
 //!   period's, split by rounding the running sums, so that they add up to the period's counts.
+//! - **Trend.** The earlier periods of the trend are those of the other objectives: the `n`
+//!   periods of the same kind before the period ([`Period::earlier`], `n` given by the caller:
+//!   `slac report --trend N`), each from local midnight to local midnight in the objective
+//!   calendar's zone ([`Period::bounds`]). Each is measured exactly as the period of the review
+//!   (steps, business hours, clamping, missing data, rounding through the weeks, status), and is
+//!   listed in the objective's `trend`, the oldest first, when at least one event is counted in
+//!   it; a period without any (before the series existed, beyond the retention of the server)
+//!   is not listed, as a period without tickets is not. An objective not measured over the
+//!   period of the review has no trend.
 //! - **Requests.** At most [`STEPS_PER_QUERY`] steps (a week) per request, far below the 11,000
 //!   points Prometheus allows in one answer. The instants are multiples of five minutes since
 //!   the epoch (zone offsets are whole quarters of an hour), so a query frontend that aligns
 //!   queries to their step answers the same. Queries are sent as `POST` forms (long expressions
 //!   do not hit URL length limits), with the extra headers of the [`Source`] (Mimir's
-//!   `X-Scope-OrgID`, an `Authorization`).
+//!   `X-Scope-OrgID`, an `Authorization`). An objective costs two requests per week of each
+//!   period measured, the period of the review and those of the trend (none for a week in which
+//!   its calendar is never open).
 //! - **Failures.** A server that cannot be reached, an HTTP error, or an answer that is not the
 //!   Prometheus API's is a [`ProblemKind::Source`] problem: the objectives not yet measured stay
 //!   not measured, nothing more is asked, and the report says why. A query that Prometheus
@@ -60,6 +72,11 @@
 //!   [`ProblemKind::Query`] problem of that objective only, which stays not measured; the other
 //!   objectives are measured. Warnings of the server (a partial answer of Thanos, say) and steps
 //!   without bad values are [`ProblemKind::Data`] problems: the objective is measured anyway.
+//!   A failure while measuring an earlier period of the trend, whatever its kind, never changes
+//!   the measure of the period of the review: it is a [`ProblemKind::Data`] problem of the
+//!   objective, the trend keeps the nearer periods already measured and leaves out that period
+//!   and those before it; after a source failure, the trends of the next objectives are not
+//!   asked for (each says so), their periods of the review still are.
 
 use std::collections::{HashMap, HashSet};
 use std::fmt;
@@ -76,7 +93,7 @@ use slac_model::Model;
 
 use crate::period::Period;
 use crate::weeks::{monday, WeekMeasure};
-use crate::{credits, Counts, ObjectiveReport, Report, ReportError, Status};
+use crate::{credits, Counts, ObjectiveReport, Report, ReportError, Status, TrendPoint};
 
 /// The length of a step, in seconds.
 pub const STEP_SECONDS: i64 = 300;
@@ -214,13 +231,25 @@ fn in_effect(agreement: &Agreement, period: &Period) -> bool {
 
 /// Measures every ratio and latency objective of `report` that is not measured yet from
 /// `source`, and works out again the credits and the watermelon warning of their agreements.
-/// The problems are also written in the warnings of the agreements concerned, so that the report
-/// itself says why an objective is not measured.
-pub fn measure_monitoring(report: &mut Report, model: &Model, source: &Source) -> Vec<Problem> {
+/// `trend` earlier periods of the same kind are measured too, for each objective's trend (0 for
+/// none; the `trend` given to [`crate::measure_with_trend`]). The problems are also written in
+/// the warnings of the agreements concerned, so that the report itself says why an objective is
+/// not measured.
+pub fn measure_monitoring(
+    report: &mut Report,
+    model: &Model,
+    source: &Source,
+    trend: usize,
+) -> Vec<Problem> {
     let client = Client::new(source);
     let mut problems: Vec<Problem> = Vec::new();
     let mut unreachable: Option<String> = None;
     let period = report.period.clone();
+    // The earlier periods of the trend, the nearest first, as `crate::measure_with_trend` takes
+    // them.
+    let earlier = period.earlier(trend.min(usize::from(u8::MAX) - 1));
+    // A source failure while measuring a trend: the trends of the next objectives are not asked.
+    let mut trend_unavailable: Option<String> = None;
     for agreement_report in &mut report.agreements {
         let Some(agreement) = model.agreements.get(&agreement_report.id) else {
             continue;
@@ -264,12 +293,42 @@ pub fn measure_monitoring(report: &mut Report, model: &Model, source: &Source) -
                             .push(format!("`{}`: {message}", o.id));
                         problems.push(Problem {
                             kind: ProblemKind::Data,
-                            objective: Some(name),
+                            objective: Some(name.clone()),
                             message,
                         });
                     }
                     fill(o, &measure, &period);
                     measured_any = true;
+                    let notes = match &trend_unavailable {
+                        _ if earlier.is_empty() => Vec::new(),
+                        Some(message) => vec![format!("the trend is not measured: {message}")],
+                        None => {
+                            let trend = measure_trend(
+                                &client,
+                                &queries,
+                                &engine,
+                                &earlier,
+                                o.target,
+                                &measure.warnings,
+                            );
+                            if let Some((_, Failure::Source(message))) = &trend.failure {
+                                trend_unavailable = Some(format!("{}: {message}", source.url));
+                            }
+                            let notes = trend.notes(&objective.sli, &earlier, &source.url);
+                            o.trend = trend.points;
+                            notes
+                        }
+                    };
+                    for note in notes {
+                        agreement_report
+                            .warnings
+                            .push(format!("`{}`: {note}", o.id));
+                        problems.push(Problem {
+                            kind: ProblemKind::Data,
+                            objective: Some(name.clone()),
+                            message: note,
+                        });
+                    }
                 }
                 Err(Failure::Query(message)) => {
                     agreement_report.warnings.push(format!(
@@ -605,9 +664,26 @@ fn percent_of(good: u64, bad: u64) -> Option<f64> {
     (total > 0).then(|| (u128::from(good) * 100) as f64 / total as f64)
 }
 
+/// The good and bad events of each week of a measure, rounded to whole events so that they add
+/// up to the period's.
+fn rounded_weeks(measure: &Measure) -> (Vec<u64>, Vec<u64>) {
+    (
+        split_rounded(measure.weeks.iter().map(|w| w.0)),
+        split_rounded(measure.weeks.iter().map(|w| w.1)),
+    )
+}
+
+/// Met when the measure is at least the target; no data without a measure.
+fn status_of(measured: Option<f64>, target: f64) -> Status {
+    match measured {
+        Some(measured) if measured >= target => Status::Met,
+        Some(_) => Status::Missed,
+        None => Status::NoData,
+    }
+}
+
 fn fill(o: &mut ObjectiveReport, measure: &Measure, period: &Period) {
-    let good = split_rounded(measure.weeks.iter().map(|w| w.0));
-    let bad = split_rounded(measure.weeks.iter().map(|w| w.1));
+    let (good, bad) = rounded_weeks(measure);
     let first = monday(period.from);
     o.weeks = good
         .iter()
@@ -630,11 +706,103 @@ fn fill(o: &mut ObjectiveReport, measure: &Measure, period: &Period) {
         unmatched: 0,
     };
     o.measured = percent_of(good, bad);
-    o.status = match o.measured {
-        Some(measured) if measured >= o.target => Status::Met,
-        Some(_) => Status::Missed,
-        None => Status::NoData,
-    };
+    o.status = status_of(o.measured, o.target);
+}
+
+/// The trend of an objective: its earlier periods, each measured as the period of the review.
+#[derive(Debug, Default)]
+struct Trend {
+    /// The periods with a counted event, the oldest first.
+    points: Vec<TrendPoint>,
+    /// The server's warnings not already given for the period of the review, each once.
+    warnings: Vec<String>,
+    /// Counted steps with events but no value of bad events, in all the periods.
+    without_bad: usize,
+    /// The first period that could not be measured (its index in the periods), and why: it and
+    /// the periods before it are left out.
+    failure: Option<(usize, Failure)>,
+}
+
+impl Trend {
+    /// What the report says of the trend: the server's warnings, the steps without bad values,
+    /// and the periods left out.
+    fn notes(&self, sli: &Sli, earlier: &[Period], url: &str) -> Vec<String> {
+        let mut notes = self.warnings.clone();
+        if self.without_bad > 0 {
+            notes.push(format!(
+                "in the earlier periods of the trend, {}",
+                without_bad_message(sli, self.without_bad)
+            ));
+        }
+        if let Some((index, failure)) = &self.failure {
+            let left_out = match earlier.len().saturating_sub(index + 1) {
+                0 => format!("`{}`", earlier[*index].text),
+                more => format!(
+                    "`{}` and the {more} period(s) before it",
+                    earlier[*index].text
+                ),
+            };
+            notes.push(match failure {
+                Failure::Query(message) => format!(
+                    "the trend leaves out {left_out}: the monitoring source rejected the query: {message}"
+                ),
+                Failure::Source(message) => {
+                    format!("the trend leaves out {left_out}: {url}: {message}")
+                }
+            });
+        }
+        notes
+    }
+}
+
+/// Measures the objective of `queries` over each of `earlier` (the nearest first), with the
+/// steps, mask and rounding of the period of the review. `known` are the warnings already given.
+fn measure_trend(
+    client: &Client,
+    queries: &Queries,
+    engine: &BusinessCalendar,
+    earlier: &[Period],
+    target: f64,
+    known: &[String],
+) -> Trend {
+    let mut trend = Trend::default();
+    for (index, period) in earlier.iter().enumerate() {
+        let (from, to) = period.bounds(engine.timezone());
+        let measure = match measure_objective(client, queries, engine, from, to, period) {
+            Ok(measure) => measure,
+            Err(failure) => {
+                trend.failure = Some((index, failure));
+                break;
+            }
+        };
+        for warning in &measure.warnings {
+            if known.contains(warning) {
+                continue;
+            }
+            let warning = format!("in the earlier periods of the trend, {warning}");
+            if !trend.warnings.contains(&warning) {
+                trend.warnings.push(warning);
+            }
+        }
+        trend.without_bad += measure.without_bad;
+        let (good, bad) = rounded_weeks(&measure);
+        let (good, bad): (u64, u64) = (good.iter().sum(), bad.iter().sum());
+        if good + bad == 0 {
+            continue;
+        }
+        let measured = percent_of(good, bad);
+        trend.points.push(TrendPoint {
+            period: period.text.clone(),
+            from,
+            to,
+            good,
+            bad,
+            measured,
+            status: status_of(measured, target),
+        });
+    }
+    trend.points.reverse();
+    trend
 }
 
 /// A blocking client of `/api/v1/query_range`.
