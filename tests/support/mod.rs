@@ -10,7 +10,9 @@ pub mod chromium;
 pub mod lsp;
 pub mod prometheus;
 pub mod promtool;
+pub mod running;
 pub mod server;
+pub mod tree;
 
 use std::io::Read;
 use std::path::Path;

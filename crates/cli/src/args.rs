@@ -5,12 +5,35 @@ use slac_calendar::Duration;
 
 use clap::{Parser, Subcommand, ValueEnum};
 
+/// The version line: the package version, the git commit it was built from and its date.
+pub const VERSION: &str = concat!(
+    env!("CARGO_PKG_VERSION"),
+    " (",
+    env!("SLAC_GIT_COMMIT"),
+    ")"
+);
+
 /// SLA-as-code: check, format and compile `.sla` agreements.
 #[derive(Debug, Parser)]
-#[command(name = "slac", version, about, propagate_version = true)]
+#[command(name = "slac", version = VERSION, about, propagate_version = true)]
 pub struct Cli {
     #[command(subcommand)]
     pub command: Command,
+    /// Colours: `auto` on a terminal unless `NO_COLOR` is set, `always`, or `never`.
+    #[arg(
+        long,
+        global = true,
+        value_enum,
+        default_value = "auto",
+        value_name = "WHEN"
+    )]
+    pub color: crate::ui::ColorChoice,
+    /// Print errors only: no warnings, notes, summaries or progress bars.
+    #[arg(long, short, global = true, conflicts_with = "verbose")]
+    pub quiet: bool,
+    /// Also print what is read and written, and how long it takes.
+    #[arg(long, short, global = true)]
+    pub verbose: bool,
 }
 
 #[derive(Debug, Subcommand)]
@@ -19,6 +42,9 @@ pub enum Command {
     Check(CheckArgs),
     /// Check, then write monitoring configs and contract documents under the output folder (nothing on any error).
     Build(BuildArgs),
+    /// Build, then build again on every change of a `.sla` file or slac.toml, until Ctrl-C (a
+    /// build with errors keeps the previous output).
+    Watch(BuildArgs),
     /// Rewrite `.sla` files in the canonical layout, keeping every comment.
     Fmt(FmtArgs),
     /// Create a new workspace: slac.toml, an example agreement, a .gitignore.
@@ -37,6 +63,24 @@ pub enum Command {
     /// Measured service against the agreement over a period, from tickets, deliveries and
     /// survey answers.
     Report(ReportArgs),
+    /// Print a completion script for a shell (`source <(slac completions bash)`).
+    Completions(CompletionsArgs),
+    /// Write the manual pages (`slac.1` and one per command) into a folder.
+    Man(ManArgs),
+}
+
+#[derive(Debug, clap::Args)]
+pub struct CompletionsArgs {
+    /// The shell to complete in.
+    #[arg(value_enum)]
+    pub shell: clap_complete::Shell,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct ManArgs {
+    /// The folder to write the pages into (created if missing).
+    #[arg(long, value_name = "DIR", default_value = "man")]
+    pub out: PathBuf,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

@@ -1,8 +1,18 @@
-//! `slac build`: check, then write each target under `OUT/<target>/`. On any error nothing is
-//! written, and a target folder is replaced whole, by renaming, so the previous output stays
-//! complete until the new one is.
+//! `slac build`, and the build that `slac watch` repeats: check, compile every target, then put
+//! the new output folder in place of the old one in one step.
+//!
+//! The output folder is written whole beside itself (a hidden sibling, so the final rename stays
+//! on one file system) and swapped in atomically: on Linux and macOS by exchanging the two
+//! folders (`renameat2(RENAME_EXCHANGE)`, `renameatx_np(RENAME_SWAP)`), elsewhere by renaming
+//! the old one aside and the new one in. A build that fails, or is killed, leaves the previous
+//! output exactly as it was. What slac did not write in the output folder (a README, the folder
+//! of a target not built this time) is carried into the new one. This module must never write
+//! outside the output folder and its hidden siblings: every artifact path is checked first.
 
-use std::path::{Path, PathBuf};
+use std::fs;
+use std::io;
+use std::path::{Component, Path, PathBuf};
+use std::time::{Duration, Instant};
 
 use slac_compile::{Artifact, Target};
 
@@ -10,125 +20,649 @@ use crate::args::BuildArgs;
 use crate::check::load_all;
 use crate::{render, Outcome};
 
+/// Set by tests to a file path: once the new output is complete, the build writes that file and
+/// waits until it is removed before swapping, so that a test can kill it at exactly that point.
+const PAUSE_BEFORE_SWAP: &str = "SLAC_TEST_PAUSE_BEFORE_SWAP";
+
 pub fn run(args: &BuildArgs) -> Outcome {
-    let targets = if args.target.is_empty() {
-        Target::ALL.to_vec()
-    } else {
-        let mut targets = Vec::new();
-        for name in &args.target {
-            match Target::from_name(name.trim()) {
-                Some(target) => targets.push(target),
-                None => {
-                    let known: Vec<&str> = Target::ALL.iter().map(|t| t.name()).collect();
-                    return Outcome::Environment(format!(
-                        "unknown target `{name}`: the targets are {}",
-                        known.join(", ")
-                    ));
-                }
-            }
-        }
-        targets.sort();
-        targets.dedup();
-        targets
-    };
-    let workspaces = match load_all(&args.paths) {
-        Ok(workspaces) => workspaces,
+    let targets = match targets_named(&args.target) {
+        Ok(targets) => targets,
         Err(message) => return Outcome::Environment(message),
     };
-    if args.out.is_some() && workspaces.len() > 1 {
-        return Outcome::Environment("`--out` takes one workspace at a time".into());
+    let started = std::time::Instant::now();
+    let report = build_workspaces(&args.paths, args.out.as_deref(), &targets);
+    for (out, files) in &report.written {
+        if !crate::ui::quiet() {
+            println!("wrote {files} file(s) to {}", out.display());
+        }
     }
-    let mut errors = false;
+    crate::ui::detail!("built in {} ms", started.elapsed().as_millis());
+    match report.failure {
+        None => Outcome::Success,
+        Some(BuildFailure::Input(_)) => {
+            eprintln!("error: the input has errors: nothing was written");
+            Outcome::InputErrors
+        }
+        Some(BuildFailure::Environment(message)) => Outcome::Environment(message),
+    }
+}
+
+/// The targets of `--target`, sorted and without repeats; all of them when none is named.
+pub fn targets_named(names: &[String]) -> Result<Vec<Target>, String> {
+    if names.is_empty() {
+        return Ok(Target::ALL.to_vec());
+    }
+    let mut targets = Vec::new();
+    for name in names {
+        match Target::from_name(name.trim()) {
+            Some(target) => targets.push(target),
+            None => {
+                let known: Vec<&str> = Target::ALL.iter().map(|t| t.name()).collect();
+                return Err(format!(
+                    "unknown target `{name}`: the targets are {}",
+                    known.join(", ")
+                ));
+            }
+        }
+    }
+    targets.sort();
+    targets.dedup();
+    Ok(targets)
+}
+
+/// What one build of the workspaces did.
+#[derive(Debug, Default)]
+pub struct BuildReport {
+    /// Each output folder written (as the user named it), with its number of files, in the
+    /// order written.
+    pub written: Vec<(PathBuf, usize)>,
+    /// The output folder of every workspace that could be loaded, written or not: absolute, and
+    /// also where it leads when it is a symbolic link.
+    pub outputs: Vec<PathBuf>,
+    /// The template folders (`[docs] templates`), absolute.
+    pub templates: Vec<PathBuf>,
+    /// Why the build stopped; the output folders not in `written` are untouched.
+    pub failure: Option<BuildFailure>,
+}
+
+#[derive(Debug)]
+pub enum BuildFailure {
+    /// This many errors in the input, already printed.
+    Input(usize),
+    /// A problem of the environment (or of usage), not yet printed.
+    Environment(String),
+}
+
+/// Loads and checks every workspace named, prints its diagnostics, and, when no workspace has
+/// errors, compiles the targets and writes each workspace's output folder (`out`, else the one
+/// of its `slac.toml`).
+pub fn build_workspaces(paths: &[PathBuf], out: Option<&Path>, targets: &[Target]) -> BuildReport {
+    let mut report = BuildReport::default();
+    let progress = crate::ui::Progress::spinner("checking");
+    let workspaces = match load_all(paths) {
+        Ok(workspaces) => workspaces,
+        Err(message) => {
+            report.failure = Some(BuildFailure::Environment(message));
+            return report;
+        }
+    };
+    // Each workspace's output folder as the user named it (for messages) and as the swap needs
+    // it: absolute, without `.` or `..`, and, when it is a symbolic link, the folder it points
+    // to (the link stays as the user made it).
+    let mut folders = Vec::new();
+    for workspace in &workspaces {
+        let shown = out.map_or_else(
+            || workspace.root.join(&workspace.config.workspace.out),
+            Path::to_path_buf,
+        );
+        let folder = absolute(&shown);
+        let resolved = match fs::symlink_metadata(&folder) {
+            Ok(meta) if meta.file_type().is_symlink() => {
+                fs::canonicalize(&folder).unwrap_or_else(|_| folder.clone())
+            }
+            _ => folder.clone(),
+        };
+        if resolved != folder {
+            report.outputs.push(resolved.clone());
+        }
+        report.outputs.push(folder);
+        if let Some(templates) = &workspace.config.docs.templates {
+            report
+                .templates
+                .push(absolute(&workspace.root.join(templates)));
+        }
+        folders.push((shown, resolved));
+    }
+    if out.is_some() && workspaces.len() > 1 {
+        report.failure = Some(BuildFailure::Environment(
+            "`--out` takes one workspace at a time".into(),
+        ));
+        return report;
+    }
+    let mut errors = 0;
     for workspace in &workspaces {
         render::human(&workspace.diagnostics, &workspace.sources);
-        errors |= workspace.has_errors();
+        errors += workspace.error_count();
     }
-    if errors {
-        eprintln!("error: the input has errors: nothing was written");
-        return Outcome::InputErrors;
+    if errors > 0 {
+        report.failure = Some(BuildFailure::Input(errors));
+        return report;
     }
-    for workspace in &workspaces {
-        let out = args
-            .out
-            .clone()
-            .unwrap_or_else(|| workspace.root.join(&workspace.config.workspace.out));
+    for (workspace, (_, folder)) in workspaces.iter().zip(&folders) {
+        if let Err(message) = refuse_output_over(folder, &workspace.root) {
+            report.failure = Some(BuildFailure::Environment(message));
+            return report;
+        }
+    }
+    let today = match slac_model::today_from_env() {
+        Ok(today) => today,
+        Err(message) => {
+            report.failure = Some(BuildFailure::Environment(message));
+            return report;
+        }
+    };
+    for (workspace, (shown, folder)) in workspaces.iter().zip(folders) {
+        progress.set_message(&format!("compiling {}", workspace.root.display()));
         let options = slac_compile::BuildOptions {
-            today: match slac_model::today_from_env() {
-                Ok(today) => today,
-                Err(message) => return Outcome::Environment(message),
-            },
+            today,
             config: workspace.config.clone(),
             root: workspace.root.clone(),
         };
-        let build = slac_compile::build(&workspace.model, &targets, &options);
+        let build = slac_compile::build(&workspace.model, targets, &options);
         for note in &build.notes {
-            eprintln!("note: {note}");
+            crate::ui::note!("{note}");
         }
         if let Some(error) = &build.template_error {
             render::template_error(error);
-            eprintln!("error: nothing was written");
-            return Outcome::InputErrors;
+            report.failure = Some(BuildFailure::Input(1));
+            return report;
         }
         if !build.errors.is_empty() {
             for error in &build.errors {
                 eprintln!("error: {error}");
             }
-            eprintln!("error: nothing was written");
-            return Outcome::InputErrors;
+            report.failure = Some(BuildFailure::Input(build.errors.len()));
+            return report;
         }
-        if let Err(error) = write_targets(&out, &targets, &build.artifacts) {
-            return Outcome::Environment(format!("{}: {error}", out.display()));
+        progress.set_message(&format!("writing {}", shown.display()));
+        if let Err(message) = write_output(&folder, targets, &build.artifacts) {
+            report.failure = Some(BuildFailure::Environment(message));
+            return report;
         }
-        println!(
-            "wrote {} file(s) to {}",
+        crate::ui::detail!(
+            "{}: {} agreement(s), {} file(s) written to {}",
+            workspace.root.display(),
+            workspace.model.agreements.len(),
             build.artifacts.len(),
-            out.display()
+            shown.display()
         );
+        report.written.push((shown, build.artifacts.len()));
     }
-    Outcome::Success
+    report
 }
 
-/// Writes every target into a staging folder beside `out`, then swaps each target folder in.
-fn write_targets(out: &Path, targets: &[Target], artifacts: &[Artifact]) -> std::io::Result<()> {
-    std::fs::create_dir_all(out)?;
-    let staging = out.join(format!(".slac-build-{}", std::process::id()));
-    if staging.exists() {
-        std::fs::remove_dir_all(&staging)?;
+/// `path` made absolute, without `.` or `..`.
+pub fn absolute(path: &Path) -> PathBuf {
+    slac_model::normalize(&std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf()))
+}
+
+/// Refuses an output folder that holds the workspace (`--out .`, `--out ..`): swapping it would
+/// move the agreements themselves.
+fn refuse_output_over(out: &Path, root: &Path) -> Result<(), String> {
+    let root = fs::canonicalize(root).unwrap_or_else(|_| absolute(root));
+    let out_real = fs::canonicalize(out).unwrap_or_else(|_| out.to_path_buf());
+    if root.starts_with(&out_real) {
+        return Err(format!(
+            "the output folder `{}` holds the workspace `{}`: choose a folder inside or beside it",
+            out.display(),
+            root.display()
+        ));
     }
-    let result = stage_and_swap(out, &staging, targets, artifacts);
-    let _ = std::fs::remove_dir_all(&staging);
+    Ok(())
+}
+
+/// Makes `artifacts` the content of the folder `out` (absolute, and not a symbolic link)
+/// in one step, keeping what is there besides the folders of `targets`. On any error the
+/// previous output stays as it was and the message says what failed.
+pub(crate) fn write_output(
+    out: &Path,
+    targets: &[Target],
+    artifacts: &[Artifact],
+) -> Result<(), String> {
+    for artifact in artifacts {
+        check_artifact_path(&artifact.path, targets)?;
+    }
+    let (Some(parent), Some(name)) = (out.parent(), out.file_name()) else {
+        return Err(format!(
+            "`{}` cannot be the output folder: it has no parent folder",
+            out.display()
+        ));
+    };
+    let name = name.to_string_lossy().into_owned();
+    let context = |what: &str, path: &Path, error: io::Error| {
+        let hint = match error.kind() {
+            io::ErrorKind::PermissionDenied
+            | io::ErrorKind::ReadOnlyFilesystem
+            | io::ErrorKind::NotADirectory
+            | io::ErrorKind::StorageFull
+            | io::ErrorKind::AlreadyExists
+            | io::ErrorKind::NotFound => {
+                "; choose a folder you can write with --out, or set `out` under [workspace] \
+                 in slac.toml"
+            }
+            _ => "",
+        };
+        format!("cannot {what} `{}`: {error}{hint}", path.display())
+    };
+    match fs::metadata(out) {
+        Ok(meta) if !meta.is_dir() => {
+            return Err(format!("the output `{}` is not a folder", out.display()))
+        }
+        _ => {}
+    }
+    fs::create_dir_all(parent).map_err(|e| context("create", parent, e))?;
+    let _lock = lock_folder(parent).map_err(|e| context("lock", parent, e))?;
+    recover_and_clean(parent, &name, out).map_err(|e| context("clean up beside", out, e))?;
+
+    let staging = parent.join(format!(".{name}{NEW}{}", std::process::id()));
+    let result = stage(out, &staging, targets, artifacts)
+        .map_err(|(path, e)| context("write", &path, e))
+        .and_then(|()| {
+            pause_before_swap(&staging);
+            swap_in(&staging, out, parent, &name)
+        });
+    // After a swap the staging name holds the previous output; after a failure, the unfinished
+    // new one. Either way it goes.
+    let _ = fs::remove_dir_all(&staging);
     result
 }
 
-fn stage_and_swap(
+/// The marks in the names of the hidden siblings of the output folder `OUT`: `.OUT.slac-new-PID`
+/// is a new output being written (or, after a swap, the previous one being removed);
+/// `.OUT.slac-old-PID` is the previous output renamed aside where folders cannot be exchanged.
+const NEW: &str = ".slac-new-";
+const OLD: &str = ".slac-old-";
+
+/// An artifact path must be relative, made of plain names, and inside a target folder being
+/// built: anything else could write outside the output folder or over a file slac does not own.
+/// Ids cannot make such a path (the grammar allows `[a-z_][a-z0-9_]*`), so this guards against a
+/// bug, before anything is written.
+fn check_artifact_path(path: &Path, targets: &[Target]) -> Result<(), String> {
+    let in_target = path.components().next().is_some_and(|first| {
+        targets
+            .iter()
+            .any(|t| first == Component::Normal(t.name().as_ref()))
+    });
+    let plain = path.components().count() >= 2
+        && path
+            .components()
+            .all(|c| matches!(c, Component::Normal(name) if !name.is_empty()));
+    if in_target && plain {
+        Ok(())
+    } else {
+        Err(format!(
+            "internal error: the generated file `{}` would be written outside the folder of its \
+             target: nothing was written",
+            path.display()
+        ))
+    }
+}
+
+/// Writes the new output into `staging`: every artifact, an empty folder for a target without
+/// files, and a copy of what the previous output holds besides the folders of `targets`.
+fn stage(
     out: &Path,
     staging: &Path,
     targets: &[Target],
     artifacts: &[Artifact],
-) -> std::io::Result<()> {
+) -> Result<(), (PathBuf, io::Error)> {
+    let at = |path: &Path| {
+        let path = path.to_path_buf();
+        move |error| (path, error)
+    };
+    if fs::symlink_metadata(staging).is_ok() {
+        fs::remove_dir_all(staging).map_err(at(staging))?;
+    }
+    fs::create_dir(staging).map_err(at(staging))?;
     for target in targets {
-        std::fs::create_dir_all(staging.join(target.name()))?;
+        let folder = staging.join(target.name());
+        fs::create_dir_all(&folder).map_err(at(&folder))?;
     }
     for artifact in artifacts {
         let path = staging.join(&artifact.path);
         if let Some(folder) = path.parent() {
-            std::fs::create_dir_all(folder)?;
+            fs::create_dir_all(folder).map_err(at(folder))?;
         }
-        std::fs::write(&path, &artifact.contents)?;
+        fs::write(&path, &artifact.contents).map_err(at(&path))?;
     }
-    for target in targets {
-        let destination = out.join(target.name());
-        let previous: PathBuf = staging.join(format!("{}.previous", target.name()));
-        if destination.exists() {
-            std::fs::rename(&destination, &previous)?;
+    let previous = match fs::read_dir(out) {
+        Ok(previous) => previous,
+        Err(error) if error.kind() == io::ErrorKind::NotFound => return Ok(()),
+        Err(error) => return Err((out.to_path_buf(), error)),
+    };
+    for entry in previous {
+        let entry = entry.map_err(at(out))?;
+        let file_name = entry.file_name();
+        if targets.iter().any(|t| file_name == t.name()) {
+            continue;
         }
-        if let Err(error) = std::fs::rename(staging.join(target.name()), &destination) {
-            // Put the previous output back rather than leave nothing.
-            if previous.exists() {
-                let _ = std::fs::rename(&previous, &destination);
-            }
-            return Err(error);
+        carry_over(&entry.path(), &staging.join(&file_name))?;
+    }
+    let permissions = fs::metadata(out).map_err(at(out))?.permissions();
+    fs::set_permissions(staging, permissions).map_err(at(staging))?;
+    Ok(())
+}
+
+/// Copies a file or folder of the previous output into the new one: files as hard links (no
+/// bytes copied; a copy where links are not supported), folders with their permissions, symbolic
+/// links as links.
+fn carry_over(from: &Path, to: &Path) -> Result<(), (PathBuf, io::Error)> {
+    let at = |error| (from.to_path_buf(), error);
+    let meta = fs::symlink_metadata(from).map_err(at)?;
+    if meta.is_dir() {
+        fs::create_dir(to).map_err(at)?;
+        for entry in fs::read_dir(from).map_err(at)? {
+            let entry = entry.map_err(at)?;
+            carry_over(&entry.path(), &to.join(entry.file_name()))?;
+        }
+        fs::set_permissions(to, meta.permissions()).map_err(at)?;
+    } else if meta.file_type().is_symlink() {
+        copy_symlink(from, to).map_err(at)?;
+    } else if fs::hard_link(from, to).is_err() {
+        fs::copy(from, to).map_err(at)?;
+    }
+    Ok(())
+}
+
+#[cfg(unix)]
+fn copy_symlink(from: &Path, to: &Path) -> io::Result<()> {
+    std::os::unix::fs::symlink(fs::read_link(from)?, to)
+}
+
+/// Elsewhere a link is copied as the file it points to.
+#[cfg(not(unix))]
+fn copy_symlink(from: &Path, to: &Path) -> io::Result<()> {
+    fs::copy(from, to).map(|_| ())
+}
+
+/// Puts the complete new output `staging` in place of `out`. Afterwards `staging` names the
+/// previous output (or nothing, when there was none).
+fn swap_in(staging: &Path, out: &Path, parent: &Path, name: &str) -> Result<(), String> {
+    if fs::symlink_metadata(out).is_err() {
+        return fs::rename(staging, out).map_err(|e| {
+            format!(
+                "cannot rename `{}` to `{}`: {e}",
+                staging.display(),
+                out.display()
+            )
+        });
+    }
+    match exchange(staging, out) {
+        Ok(true) => return Ok(()),
+        Ok(false) => {}
+        Err(error) => {
+            return Err(format!(
+                "cannot swap the new output into `{}` (is it a mount point? mount its parent \
+                 folder instead): {error}",
+                out.display()
+            ))
+        }
+    }
+    let aside = parent.join(format!(".{name}{OLD}{}", std::process::id()));
+    rename_aside_and_in(staging, out, &aside)
+}
+
+/// The swap where folders cannot be exchanged: `out` is renamed `aside`, `staging` renamed to
+/// `out`, and the previous output moved to the name `staging`. `out` is missing between the two
+/// renames; a build killed there is repaired by the next one (see [`recover_and_clean`]).
+fn rename_aside_and_in(staging: &Path, out: &Path, aside: &Path) -> Result<(), String> {
+    fs::rename(out, aside).map_err(|e| format!("cannot rename `{}` aside: {e}", out.display()))?;
+    if let Err(error) = fs::rename(staging, out) {
+        let _ = fs::rename(aside, out);
+        return Err(format!(
+            "cannot rename `{}` to `{}`: {error}",
+            staging.display(),
+            out.display()
+        ));
+    }
+    // `staging` is now free: the previous output goes there, to be removed with it.
+    fs::rename(aside, staging)
+        .or_else(|_| fs::remove_dir_all(aside))
+        .map_err(|e| {
+            format!(
+                "cannot remove the previous output `{}`: {e}",
+                aside.display()
+            )
+        })
+}
+
+/// Exchanges two folders atomically; `Ok(false)` where the system or the file system cannot.
+#[cfg(any(target_os = "linux", target_os = "android", target_vendor = "apple"))]
+fn exchange(a: &Path, b: &Path) -> io::Result<bool> {
+    use rustix::fs::{renameat_with, RenameFlags, CWD};
+    use rustix::io::Errno;
+    match renameat_with(CWD, a, CWD, b, RenameFlags::EXCHANGE) {
+        Ok(()) => Ok(true),
+        Err(Errno::INVAL | Errno::NOSYS | Errno::NOTSUP) => Ok(false),
+        Err(errno) => Err(errno.into()),
+    }
+}
+
+#[cfg(not(any(target_os = "linux", target_os = "android", target_vendor = "apple")))]
+fn exchange(_: &Path, _: &Path) -> io::Result<bool> {
+    Ok(false)
+}
+
+/// Holds the parent folder of the output locked while the output is replaced, so that two
+/// builds into one folder (`slac watch` and a `slac build`) take turns, and a leftover found by
+/// the lock holder is sure to be one of a build that died.
+#[cfg(unix)]
+fn lock_folder(folder: &Path) -> io::Result<fs::File> {
+    let handle = fs::File::open(folder)?;
+    rustix::fs::flock(&handle, rustix::fs::FlockOperation::LockExclusive)?;
+    Ok(handle)
+}
+
+#[cfg(not(unix))]
+fn lock_folder(_: &Path) -> io::Result<()> {
+    Ok(())
+}
+
+/// Whether a leftover sibling may be removed: under the lock, always; without one, only when
+/// it is an hour old, since a build running beside this one may still own it.
+fn is_abandoned(leftover: &Path) -> bool {
+    if cfg!(unix) {
+        return true;
+    }
+    fs::symlink_metadata(leftover)
+        .and_then(|meta| meta.modified())
+        .is_ok_and(|modified| {
+            modified
+                .elapsed()
+                .is_ok_and(|age| age > Duration::from_secs(3600))
+        })
+}
+
+/// Repairs and removes what killed builds left beside `out`: a previous output renamed aside
+/// while `out` is missing goes back in place; other leftovers are removed.
+fn recover_and_clean(parent: &Path, name: &str, out: &Path) -> io::Result<()> {
+    let new = format!(".{name}{NEW}");
+    let old = format!(".{name}{OLD}");
+    for entry in fs::read_dir(parent)? {
+        let entry = entry?;
+        let file_name = entry.file_name().to_string_lossy().into_owned();
+        if !(file_name.starts_with(&new) || file_name.starts_with(&old)) {
+            continue;
+        }
+        let path = entry.path();
+        if !is_abandoned(&path) {
+            continue;
+        }
+        if file_name.starts_with(&old) && fs::symlink_metadata(out).is_err() {
+            fs::rename(&path, out)?;
+        } else {
+            fs::remove_dir_all(&path)?;
         }
     }
     Ok(())
+}
+
+/// The test hook of [`PAUSE_BEFORE_SWAP`]: writes the flag file and waits, at most a minute,
+/// until it is gone.
+fn pause_before_swap(staging: &Path) {
+    let Some(flag) = std::env::var_os(PAUSE_BEFORE_SWAP) else {
+        return;
+    };
+    let flag = PathBuf::from(flag);
+    if fs::write(&flag, staging.display().to_string()).is_err() {
+        return;
+    }
+    let started = Instant::now();
+    while flag.exists() && started.elapsed() < Duration::from_secs(60) {
+        std::thread::sleep(Duration::from_millis(10));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn artifact(path: &str) -> Artifact {
+        Artifact {
+            path: PathBuf::from(path),
+            contents: "groups: []\n".into(),
+        }
+    }
+
+    /// Every path below `dir`, files and folders.
+    fn listing(dir: &Path) -> Vec<PathBuf> {
+        let mut paths = Vec::new();
+        let mut stack = vec![dir.to_path_buf()];
+        while let Some(folder) = stack.pop() {
+            for entry in fs::read_dir(&folder).unwrap() {
+                let path = entry.unwrap().path();
+                if path.is_dir() {
+                    stack.push(path.clone());
+                }
+                paths.push(path);
+            }
+        }
+        paths.sort();
+        paths
+    }
+
+    #[test]
+    fn the_writer_refuses_paths_that_leave_the_folder_of_their_target() {
+        let dir = tempfile::tempdir().unwrap();
+        let out = dir.path().join("sub").join("out");
+        let targets = [Target::Prometheus, Target::Docs];
+        write_output(&out, &targets, &[artifact("prometheus/api.yml")]).unwrap();
+        fs::write(out.join("README.md"), "kept\n").unwrap();
+        let before = listing(dir.path());
+        for crafted in [
+            "../escape.yml",
+            "prometheus/../../escape.yml",
+            "prometheus/../README.md",
+            "/tmp/absolute.yml",
+            "README.md",
+            "grafana/not_built.json",
+            "prometheus",
+            "./prometheus/api.yml",
+        ] {
+            let error = write_output(
+                &out,
+                &targets,
+                &[artifact("prometheus/other.yml"), artifact(crafted)],
+            )
+            .unwrap_err();
+            assert!(error.contains("nothing was written"), "{crafted}: {error}");
+            assert!(error.contains(crafted), "{crafted}: {error}");
+            assert_eq!(before, listing(dir.path()), "{crafted}");
+        }
+        assert!(!Path::new("/tmp/absolute.yml").exists());
+        assert_eq!(fs::read_to_string(out.join("README.md")).unwrap(), "kept\n");
+    }
+
+    #[test]
+    fn without_an_exchange_the_previous_output_is_renamed_aside_and_ends_under_the_staging_name() {
+        let dir = tempfile::tempdir().unwrap();
+        let (out, staging, aside) = (
+            dir.path().join("out"),
+            dir.path().join(".out.slac-new-1"),
+            dir.path().join(".out.slac-old-1"),
+        );
+        fs::create_dir(&out).unwrap();
+        fs::write(out.join("a.txt"), "previous").unwrap();
+        fs::create_dir(&staging).unwrap();
+        fs::write(staging.join("a.txt"), "new").unwrap();
+        rename_aside_and_in(&staging, &out, &aside).unwrap();
+        assert_eq!(fs::read_to_string(out.join("a.txt")).unwrap(), "new");
+        assert_eq!(
+            fs::read_to_string(staging.join("a.txt")).unwrap(),
+            "previous"
+        );
+        assert!(!aside.exists());
+    }
+
+    #[test]
+    fn a_previous_output_left_aside_by_a_killed_build_is_put_back_first() {
+        let dir = tempfile::tempdir().unwrap();
+        let out = dir.path().join("out");
+        let aside = dir.path().join(".out.slac-old-999999");
+        fs::create_dir_all(aside.join("prometheus")).unwrap();
+        fs::write(aside.join("prometheus/gone.yml"), "old").unwrap();
+        fs::write(aside.join("README.md"), "mine").unwrap();
+        fs::create_dir(dir.path().join(".out.slac-new-999999")).unwrap();
+        write_output(
+            &out,
+            &[Target::Prometheus],
+            &[artifact("prometheus/api.yml")],
+        )
+        .unwrap();
+        let names: Vec<PathBuf> = listing(dir.path())
+            .into_iter()
+            .map(|p| p.strip_prefix(dir.path()).unwrap().to_path_buf())
+            .collect();
+        let expected: Vec<PathBuf> = [
+            "out",
+            "out/README.md",
+            "out/prometheus",
+            "out/prometheus/api.yml",
+        ]
+        .iter()
+        .map(PathBuf::from)
+        .collect();
+        assert_eq!(names, expected);
+        assert_eq!(fs::read_to_string(out.join("README.md")).unwrap(), "mine");
+    }
+
+    #[test]
+    fn a_new_output_replaces_the_targets_and_keeps_the_rest() {
+        let dir = tempfile::tempdir().unwrap();
+        let out = dir.path().join("out");
+        write_output(
+            &out,
+            &[Target::Prometheus, Target::Grafana],
+            &[artifact("prometheus/a.yml"), artifact("grafana/a.json")],
+        )
+        .unwrap();
+        fs::write(out.join("README.md"), "kept\n").unwrap();
+        write_output(&out, &[Target::Prometheus], &[artifact("prometheus/b.yml")]).unwrap();
+        let names: Vec<PathBuf> = listing(dir.path())
+            .into_iter()
+            .map(|p| p.strip_prefix(dir.path()).unwrap().to_path_buf())
+            .collect();
+        let expected: Vec<PathBuf> = [
+            "out",
+            "out/README.md",
+            "out/grafana",
+            "out/grafana/a.json",
+            "out/prometheus",
+            "out/prometheus/b.yml",
+        ]
+        .iter()
+        .map(PathBuf::from)
+        .collect();
+        assert_eq!(names, expected);
+    }
 }

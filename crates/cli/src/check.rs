@@ -23,7 +23,19 @@ pub fn load_all(paths: &[PathBuf]) -> Result<Vec<Workspace>, String> {
     };
     let mut workspaces: Vec<Workspace> = Vec::new();
     for path in paths_or_current(paths) {
-        let workspace = slac_model::load(&path, &options).map_err(|e| e.to_string())?;
+        let workspace = slac_model::load(&path, &options).map_err(|e| explain_load(&e))?;
+        let has_sla = workspace
+            .sources
+            .iter()
+            .any(|f| f.path().extension().is_some_and(|e| e == "sla"));
+        if !has_sla && !workspace.root.join(slac_model::CONFIG_FILE).is_file() {
+            return Err(format!(
+                "no workspace in {}: it has no slac.toml and no .sla file; run `slac init {}` to \
+                 create one, or give the folder of a workspace",
+                path.display(),
+                path.display()
+            ));
+        }
         // Two paths of one workspace (`slac check ws ws/a.sla`) are checked once.
         let key = identity(&workspace);
         if !workspaces.iter().any(|w| identity(w) == key) {
@@ -31,6 +43,28 @@ pub fn load_all(paths: &[PathBuf]) -> Result<Vec<Workspace>, String> {
         }
     }
     Ok(workspaces)
+}
+
+/// A workspace that cannot be read, and what to do about it.
+pub fn explain_load(error: &slac_model::LoadError) -> String {
+    use slac_model::LoadError;
+    use std::io::ErrorKind;
+    match error {
+        LoadError::Io { path, source } => match source.kind() {
+            ErrorKind::NotFound => format!(
+                "{}: no such file or folder; give the folder of a workspace (with its slac.toml) \
+                 or .sla files",
+                path.display()
+            ),
+            ErrorKind::PermissionDenied => format!(
+                "cannot read {}: permission denied; make it readable (chmod), or run slac as a \
+                 user who can read it",
+                path.display()
+            ),
+            _ => format!("cannot read {}: {source}", path.display()),
+        },
+        other => other.to_string(),
+    }
 }
 
 fn identity(workspace: &Workspace) -> Vec<PathBuf> {
@@ -48,6 +82,8 @@ fn identity(workspace: &Workspace) -> Vec<PathBuf> {
 }
 
 pub fn run(args: &CheckArgs) -> Outcome {
+    let started = std::time::Instant::now();
+    let progress = crate::ui::Progress::spinner("checking");
     let workspaces = match load_all(&args.paths) {
         Ok(workspaces) => workspaces,
         Err(message) => return Outcome::Environment(message),
@@ -66,7 +102,17 @@ pub fn run(args: &CheckArgs) -> Outcome {
             .filter(|f| f.path().extension().is_some_and(|e| e == "sla"))
             .count();
     }
-    if args.format == Format::Human {
+    progress.finish();
+    for workspace in &workspaces {
+        crate::ui::detail!(
+            "read {} file(s) of {} ({} agreement(s))",
+            workspace.sources.len(),
+            workspace.root.display(),
+            workspace.model.agreements.len()
+        );
+    }
+    crate::ui::detail!("checked in {} ms", started.elapsed().as_millis());
+    if args.format == Format::Human && !crate::ui::quiet() {
         eprintln!("{}", summary(errors, warnings, files, &workspaces[0].root));
     }
     if errors > 0 || (args.deny_warnings && warnings > 0) {

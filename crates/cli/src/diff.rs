@@ -50,7 +50,7 @@ pub fn run(args: &DiffArgs) -> Outcome {
             };
             match slac_model::load(&path, &options) {
                 Ok(workspace) => (workspace, "working tree".to_string()),
-                Err(error) => return Outcome::Environment(error.to_string()),
+                Err(error) => return Outcome::Environment(crate::check::explain_load(&error)),
             }
         }
     };
@@ -210,7 +210,7 @@ pub fn log(args: &LogArgs) -> Outcome {
         let model = match repo.workspace_at(&entry.commit, &path, &options) {
             Ok(workspace) => workspace.model,
             Err(error) => {
-                eprintln!("warning: commit {} left out: {error}", entry.short_id);
+                crate::ui::warning!("commit {} left out: {error}", entry.short_id);
                 continue;
             }
         };

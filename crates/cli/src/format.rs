@@ -48,7 +48,7 @@ pub fn run(args: &FmtArgs) -> Outcome {
                     println!("{}", file.display());
                 } else if let Err(error) = replace(file, &formatted) {
                     return Outcome::Environment(format!("{}: {error}", file.display()));
-                } else {
+                } else if !crate::ui::quiet() {
                     println!("formatted {}", file.display());
                 }
             }
@@ -61,9 +61,10 @@ pub fn run(args: &FmtArgs) -> Outcome {
             }
         }
     }
-    if args.check && changed > 0 {
+    if args.check && changed > 0 && !crate::ui::quiet() {
         eprintln!("{changed} of {} file(s) would be reformatted", files.len());
     }
+    crate::ui::detail!("{} file(s) read, {changed} changed", files.len());
     if failed || (args.check && changed > 0) {
         Outcome::InputErrors
     } else {

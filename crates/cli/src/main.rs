@@ -11,8 +11,11 @@ mod check;
 mod diff;
 mod format;
 mod init;
+mod manual;
 mod render;
 mod report;
+mod ui;
+mod watch;
 
 use std::process::ExitCode;
 
@@ -27,17 +30,28 @@ pub(crate) enum Outcome {
 
 fn main() -> ExitCode {
     let cli = args::Cli::parse();
+    let verbosity = if cli.quiet {
+        ui::Verbosity::Quiet
+    } else if cli.verbose {
+        ui::Verbosity::Verbose
+    } else {
+        ui::Verbosity::Normal
+    };
+    ui::init(cli.color, verbosity);
     let outcome = match cli.command {
         args::Command::Check(args) => check::run(&args),
         args::Command::Fmt(args) => format::run(&args),
         args::Command::Init(args) => init::run(&args),
         args::Command::Budget(args) => budget::run(&args),
         args::Command::Build(args) => build::run(&args),
+        args::Command::Watch(args) => watch::run(&args),
         args::Command::Calendar(args::CalendarCommand::Due(args)) => calendar::due(&args),
         args::Command::Calendar(args::CalendarCommand::Elapsed(args)) => calendar::elapsed(&args),
         args::Command::Diff(args) => diff::run(&args),
         args::Command::Log(args) => diff::log(&args),
         args::Command::Report(args) => report::run(&args),
+        args::Command::Completions(args) => manual::completions(&args),
+        args::Command::Man(args) => manual::man(&args),
         args::Command::Lsp => match slac_lsp::run() {
             Ok(true) => Outcome::Success,
             // `exit` without `shutdown` first: status 1, as the protocol says.

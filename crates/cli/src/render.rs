@@ -10,14 +10,15 @@ use slac_source::{PositionEncoding, SourceMap};
 /// 65,535, and a snippet of a generated one-line file would flood the terminal.
 const MAX_SNIPPET_LINE: usize = 400;
 
-/// Colours only on a terminal, and never when `NO_COLOR` is set.
+/// Colours as `--color` and `NO_COLOR` say (see [`crate::ui::colour`]).
 pub fn use_colour(stream_is_terminal: bool) -> bool {
-    stream_is_terminal && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
+    crate::ui::colour(stream_is_terminal)
 }
 
-/// Renders diagnostics for people on stderr.
+/// Renders diagnostics for people on stderr (errors only with `--quiet`).
 pub fn human(diagnostics: &[Diagnostic], sources: &SourceMap) {
     let colour = use_colour(std::io::stderr().is_terminal());
+    let quiet = crate::ui::quiet();
     let theme = if colour {
         GraphicalTheme::unicode()
     } else {
@@ -26,6 +27,9 @@ pub fn human(diagnostics: &[Diagnostic], sources: &SourceMap) {
     let handler = GraphicalReportHandler::new_themed(theme).with_width(100);
     let mut out = String::new();
     for diagnostic in diagnostics {
+        if quiet && diagnostic.severity() != slac_diagnostics::Severity::Error {
+            continue;
+        }
         let labels = std::iter::once(&diagnostic.primary).chain(&diagnostic.labels);
         if labels.clone().all(|label| short_lines(label, sources)) {
             let report = MietteDiagnostic::new(diagnostic, sources);

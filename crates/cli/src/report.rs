@@ -20,7 +20,7 @@ pub fn run(args: &ReportArgs) -> Outcome {
     let path = args.workspace.clone().unwrap_or_else(|| PathBuf::from("."));
     let workspace = match slac_model::load(&path, &options) {
         Ok(workspace) => workspace,
-        Err(error) => return Outcome::Environment(error.to_string()),
+        Err(error) => return Outcome::Environment(crate::check::explain_load(&error)),
     };
     if workspace.has_errors() {
         render::human(&workspace.diagnostics, &workspace.sources);
@@ -29,13 +29,32 @@ pub fn run(args: &ReportArgs) -> Outcome {
     }
     // Files are opened one after the other, as the report reads them: a missing one is an
     // environment error before anything is measured.
-    let mut inputs: Vec<(PathBuf, Box<dyn BufRead>)> = Vec::new();
+    let started = std::time::Instant::now();
+    let mut handles = Vec::new();
     for file in &args.data {
         match std::fs::File::open(file) {
-            Ok(handle) => inputs.push((file.clone(), Box::new(BufReader::new(handle)))),
-            Err(error) => return Outcome::Environment(format!("{}: {error}", file.display())),
+            Ok(handle) => handles.push((file.clone(), handle)),
+            Err(error) => {
+                return Outcome::Environment(format!(
+                    "{}: {error}; check the path given to --data",
+                    file.display()
+                ))
+            }
         }
     }
+    let total: u64 = handles
+        .iter()
+        .filter_map(|(_, handle)| handle.metadata().ok())
+        .map(|m| m.len())
+        .sum();
+    let progress = crate::ui::Progress::bytes(total, "reading");
+    let inputs: Vec<(PathBuf, Box<dyn BufRead>)> = handles
+        .into_iter()
+        .map(|(file, handle)| {
+            let read: Box<dyn BufRead> = Box::new(BufReader::new(progress.wrap_read(handle)));
+            (file, read)
+        })
+        .collect();
     let source = match monitoring_source(args) {
         Ok(source) => source,
         Err(message) => return Outcome::Environment(message),
@@ -61,6 +80,14 @@ pub fn run(args: &ReportArgs) -> Outcome {
         problems =
             prometheus::measure_monitoring(&mut report, &workspace.model, source, args.trend);
     }
+    progress.finish();
+    crate::ui::detail!(
+        "read {} line(s) of {} file(s), {} event(s) used, in {} ms",
+        report.summary.lines,
+        report.summary.files,
+        report.summary.events,
+        started.elapsed().as_millis()
+    );
     let written = match &args.out {
         Some(out) => std::fs::File::create(out)
             .and_then(|file| write_report(&report, args.format, file))
@@ -72,21 +99,16 @@ pub fn run(args: &ReportArgs) -> Outcome {
         return Outcome::Environment(message);
     }
     for bad in report.bad_lines.iter().take(20) {
-        eprintln!(
-            "warning: {}:{}: {}",
-            bad.file.display(),
-            bad.line,
-            bad.reason
-        );
+        crate::ui::warning!("{}:{}: {}", bad.file.display(), bad.line, bad.reason);
     }
     if report.summary.bad_lines > 20 {
-        eprintln!(
-            "warning: {} more bad line(s), listed in the report",
+        crate::ui::warning!(
+            "{} more bad line(s), listed in the report",
             report.summary.bad_lines - 20
         );
     }
     for problem in problems.iter().filter(|p| p.kind != ProblemKind::Source) {
-        eprintln!("warning: {problem}");
+        crate::ui::warning!("{problem}");
     }
     // The report is written whatever the source said; a source that cannot be read is an
     // environment error, as an unreadable data file is.
