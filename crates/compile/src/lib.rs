@@ -10,7 +10,7 @@ mod grafana;
 mod mask;
 mod openslo;
 mod prometheus;
-mod promql;
+pub mod promql;
 mod yaml;
 
 use std::path::PathBuf;

@@ -29,13 +29,13 @@ pub(crate) fn number(value: f64) -> String {
 }
 
 /// The indicator's query for one window: every `$window` replaced.
-pub(crate) fn with_window(expression: &str, window: &str) -> String {
+pub fn with_window(expression: &str, window: &str) -> String {
     expression.trim().replace("$window", window)
 }
 
 /// A histogram bucket series as written in `.sla` (`name_bucket{job="api"}`), split into the
 /// metric name without `_bucket` and the label matchers inside the braces.
-pub(crate) fn histogram_parts(series: &str) -> (String, String) {
+pub fn histogram_parts(series: &str) -> (String, String) {
     let series = series.trim();
     let (name, matchers) = match series.split_once('{') {
         Some((name, rest)) => (name.trim(), rest.trim_end().trim_end_matches('}').trim()),
@@ -48,7 +48,7 @@ pub(crate) fn histogram_parts(series: &str) -> (String, String) {
 /// The matcher of a bucket bound, in seconds. A whole number of seconds is written `1` by some
 /// clients and `1.0` by others (and by Prometheus 3), so it matches both; other bounds are
 /// written in their shortest form (`0.3`, `2.5`).
-pub(crate) fn le_matcher(threshold_ms: u64) -> String {
+pub fn le_matcher(threshold_ms: u64) -> String {
     let bound = number(threshold_ms as f64 / 1000.0);
     if threshold_ms % 1000 == 0 {
         format!("le=~\"{bound}(\\\\.0)?\"")
@@ -58,7 +58,7 @@ pub(crate) fn le_matcher(threshold_ms: u64) -> String {
 }
 
 /// `name{matchers, extra}` with the matchers joined.
-pub(crate) fn selector(name: &str, matchers: &str, extra: &str) -> String {
+pub fn selector(name: &str, matchers: &str, extra: &str) -> String {
     let all: Vec<&str> = [matchers, extra]
         .into_iter()
         .filter(|m| !m.is_empty())

@@ -24,9 +24,9 @@
 //!     (a whole number of seconds matches `le="1"` and `le="1.0"`).
 //!
 //!   These are the expressions of the masked five-minute rates that `slac build` generates for
-//!   business-hours objectives (crates/compile/src/prometheus.rs, `errors_and_total`; its
-//!   helpers are private to the compile crate and depend on its rule layout, so the few lines
-//!   are written again here). The expressions are rates per second (language reference §4.1),
+//!   business-hours objectives (crates/compile/src/prometheus.rs, `errors_and_total`), built
+//!   from the same pieces (`slac_compile::promql`: `$window`, histogram series, `le` matchers,
+//!   selectors). The expressions are rates per second (language reference §4.1),
 //!   and Prometheus's `increase` over a range is exactly its `rate` times the range, so
 //!   `300 * rate(…[5m])` is the number of events in the step, extrapolated to the step's edges
 //!   as Prometheus does. `or (0 * (T))`: no error series at all means no errors, not no data.
@@ -90,6 +90,8 @@ use serde_json::Value;
 use slac_calendar::BusinessCalendar;
 use slac_model::model::{Agreement, Sli};
 use slac_model::Model;
+
+use slac_compile::promql::{histogram_parts, le_matcher, selector, with_window};
 
 use crate::period::Period;
 use crate::weeks::{monday, WeekMeasure};
@@ -448,42 +450,6 @@ impl Queries {
             _ => return None,
         })
     }
-}
-
-fn with_window(expression: &str, window: &str) -> String {
-    expression.trim().replace("$window", window)
-}
-
-/// `name_bucket{job="api"}` as the metric name without `_bucket` and the matchers in the braces.
-fn histogram_parts(series: &str) -> (String, String) {
-    let series = series.trim();
-    let (name, matchers) = match series.split_once('{') {
-        Some((name, rest)) => (name.trim(), rest.trim_end().trim_end_matches('}').trim()),
-        None => (series, ""),
-    };
-    let base = name.strip_suffix("_bucket").unwrap_or(name);
-    (base.to_string(), matchers.to_string())
-}
-
-/// The matcher of a bucket bound in seconds: `le="0.3"`; a whole number of seconds matches both
-/// `1` and `1.0`, as clients (and Prometheus 3) write either.
-fn le_matcher(threshold_ms: u64) -> String {
-    let seconds = threshold_ms as f64 / 1000.0;
-    let text = format!("{seconds:.3}");
-    let bound = text.trim_end_matches('0').trim_end_matches('.');
-    if threshold_ms % 1000 == 0 {
-        format!("le=~\"{bound}(\\\\.0)?\"")
-    } else {
-        format!("le=\"{bound}\"")
-    }
-}
-
-fn selector(name: &str, matchers: &str, extra: &str) -> String {
-    let all: Vec<&str> = [matchers, extra]
-        .into_iter()
-        .filter(|m| !m.is_empty())
-        .collect();
-    format!("{name}{{{}}}", all.join(","))
 }
 
 /// Why a measure could not be made.
