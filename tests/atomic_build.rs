@@ -18,23 +18,6 @@ use support::running::spawn;
 use support::slac;
 use support::tree::{hashes, names_starting};
 
-const COMMON: &str = r#"party acme {
-  name "Acme"
-  kind external
-}
-
-party ops {
-  name "Operations"
-  kind internal
-  contact oncall "oncall@ops.example"
-}
-
-escalation standard {
-  level 1 at 50% notify ops.oncall
-  level 2 at breach notify ops.oncall
-}
-"#;
-
 /// Agreement `api_N` with its target: every file of every target depends on both.
 fn agreement(n: usize, target: &str) -> String {
     format!(
@@ -63,7 +46,7 @@ fn agreement(n: usize, target: &str) -> String {
 fn workspace(count: usize) -> tempfile::TempDir {
     let dir = tempfile::tempdir().unwrap();
     std::fs::write(dir.path().join("slac.toml"), "[workspace]\nout = \"out\"\n").unwrap();
-    std::fs::write(dir.path().join("common.sla"), COMMON).unwrap();
+    std::fs::write(dir.path().join("common.sla"), support::PARTIES).unwrap();
     set_target(dir.path(), count, "99.9%");
     dir
 }

@@ -15,23 +15,6 @@ use std::time::Duration;
 use support::running::{spawn, Running};
 use support::tree::hashes;
 
-const COMMON: &str = r#"party acme {
-  name "Acme"
-  kind external
-}
-
-party ops {
-  name "Operations"
-  kind internal
-  contact oncall "oncall@ops.example"
-}
-
-escalation standard {
-  level 1 at 50% notify ops.oncall
-  level 2 at breach notify ops.oncall
-}
-"#;
-
 fn agreement(id: &str, target: &str) -> String {
     format!(
         r#"agreement {id} {{
@@ -70,7 +53,7 @@ impl Watched {
         let dir = tempfile::tempdir().unwrap();
         let root = dir.path();
         std::fs::write(root.join("slac.toml"), "[workspace]\nout = \"out\"\n").unwrap();
-        std::fs::write(root.join("common.sla"), COMMON).unwrap();
+        std::fs::write(root.join("common.sla"), support::PARTIES).unwrap();
         std::fs::write(root.join("api.sla"), agreement("api", "99.9%")).unwrap();
         std::fs::write(root.join("web.sla"), agreement("web", "99.9%")).unwrap();
         let watch = spawn(root, &["watch"], &[]);
@@ -261,7 +244,7 @@ fn watch_started_on_errors_writes_nothing_until_they_are_fixed() {
     let dir = tempfile::tempdir().unwrap();
     let root = dir.path();
     std::fs::write(root.join("slac.toml"), "[workspace]\nout = \"out\"\n").unwrap();
-    std::fs::write(root.join("common.sla"), COMMON).unwrap();
+    std::fs::write(root.join("common.sla"), support::PARTIES).unwrap();
     std::fs::write(root.join("api.sla"), agreement("api", "-1%")).unwrap();
     let mut watch = spawn(root, &["watch", "--target", "prometheus"], &[]);
     watch.wait_for("the first build", FIRST_BUILD, |w| {

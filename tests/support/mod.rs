@@ -23,6 +23,25 @@ use std::time::{Duration, Instant};
 /// The date W003 compares against, passed as `SLAC_TODAY`.
 pub const TODAY: &str = "2026-11-25";
 
+/// Two parties and an escalation policy, for workspaces whose agreements the test writes
+/// (`provider ops`, `customer acme`, `escalation standard`).
+pub const PARTIES: &str = r#"party acme {
+  name "Acme"
+  kind external
+}
+
+party ops {
+  name "Operations"
+  kind internal
+  contact oncall "oncall@ops.example"
+}
+
+escalation standard {
+  level 1 at 50% notify ops.oncall
+  level 2 at breach notify ops.oncall
+}
+"#;
+
 /// How long one run of `slac` may take on a small input before it counts as hung.
 pub const DEADLINE: Duration = Duration::from_secs(20);
 
@@ -71,18 +90,7 @@ pub fn slac(dir: &Path, args: &[&str]) -> Run {
 /// Runs `slac ARGS` in `dir` with extra environment variables and a deadline; a run that
 /// outlives the deadline is killed and fails the test.
 pub fn slac_with(dir: &Path, args: &[&str], env: &[(&str, &str)], deadline: Duration) -> Run {
-    let command = format!("slac {}", args.join(" "));
-    let mut child = Command::new(env!("CARGO_BIN_EXE_slac"))
-        .args(args)
-        .current_dir(dir)
-        .env("NO_COLOR", "1")
-        .env("SLAC_TODAY", TODAY)
-        .envs(env.iter().copied())
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap_or_else(|error| panic!("cannot start `{command}`: {error}"));
+    let (command, mut child) = start(dir, args, env);
     // Both pipes are drained while the child runs, so that a large output cannot block it.
     let stdout = drain(child.stdout.take());
     let stderr = drain(child.stderr.take());
@@ -108,6 +116,24 @@ pub fn slac_with(dir: &Path, args: &[&str], env: &[(&str, &str)], deadline: Dura
         stdout: stdout.join().unwrap_or_default(),
         stderr: stderr.join().unwrap_or_default(),
     }
+}
+
+/// Starts `slac ARGS` in `dir` with `NO_COLOR=1`, `SLAC_TODAY` and `env`, stdin empty and
+/// both outputs piped; with the command line as the user would type it, for messages.
+pub fn start(dir: &Path, args: &[&str], env: &[(&str, &str)]) -> (String, std::process::Child) {
+    let command = format!("slac {}", args.join(" "));
+    let child = Command::new(env!("CARGO_BIN_EXE_slac"))
+        .args(args)
+        .current_dir(dir)
+        .env("NO_COLOR", "1")
+        .env("SLAC_TODAY", TODAY)
+        .envs(env.iter().copied())
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap_or_else(|error| panic!("cannot start `{command}`: {error}"));
+    (command, child)
 }
 
 fn drain(pipe: Option<impl Read + Send + 'static>) -> thread::JoinHandle<String> {

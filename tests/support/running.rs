@@ -3,12 +3,12 @@
 
 use std::io::Read;
 use std::path::Path;
-use std::process::{Child, Command, ExitStatus, Stdio};
+use std::process::{Child, Command, ExitStatus};
 use std::sync::{Arc, Mutex};
 use std::thread;
 use std::time::{Duration, Instant};
 
-use super::{tail, TODAY};
+use super::tail;
 
 pub struct Running {
     pub command: String,
@@ -19,18 +19,7 @@ pub struct Running {
 
 /// Starts `slac ARGS` in `dir` with `NO_COLOR=1`, `SLAC_TODAY` and `env`, its output piped.
 pub fn spawn(dir: &Path, args: &[&str], env: &[(&str, &str)]) -> Running {
-    let command = format!("slac {}", args.join(" "));
-    let mut child = Command::new(env!("CARGO_BIN_EXE_slac"))
-        .args(args)
-        .current_dir(dir)
-        .env("NO_COLOR", "1")
-        .env("SLAC_TODAY", TODAY)
-        .envs(env.iter().copied())
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap_or_else(|error| panic!("cannot start `{command}`: {error}"));
+    let (command, mut child) = super::start(dir, args, env);
     let stdout = collect(child.stdout.take());
     let stderr = collect(child.stderr.take());
     Running {
