@@ -681,9 +681,20 @@ impl LanguageServer for Backend {
                     .into_iter()
                     .filter_map(|fold| {
                         let range = state.range(file, fold.span)?;
+                        // A body or text block ends on the line of its closing `}` or `"""`:
+                        // that line stays visible when the block is folded, as editors show
+                        // folded blocks (`objective x { ⋯` then `}`). Comments fold whole.
+                        let end_line = if fold.comment {
+                            range.end.line
+                        } else {
+                            range.end.line.saturating_sub(1)
+                        };
+                        if end_line <= range.start.line {
+                            return None;
+                        }
                         Some(FoldingRange {
                             start_line: range.start.line,
-                            end_line: range.end.line,
+                            end_line,
                             kind: Some(if fold.comment {
                                 FoldingRangeKind::Comment
                             } else {
