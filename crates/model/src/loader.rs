@@ -272,11 +272,14 @@ pub(crate) fn load_files(root: &Path, files: &[PathBuf], provider: &dyn FileProv
         imports: Vec::new(),
         queue: Vec::new(),
     };
+    // The files in the order given, each once (a set of keys: a search of the list made a
+    // check of 10,000 files spend seconds comparing paths).
     let mut initial: Vec<(PathBuf, PathBuf)> = Vec::new();
+    let mut seen: std::collections::HashSet<PathBuf> = std::collections::HashSet::new();
     for file in files {
         let path = normalize(file);
         let key = absolute_key(&path);
-        if initial.iter().all(|(_, k)| *k != key) {
+        if seen.insert(key.clone()) {
             initial.push((path, key));
         }
     }
