@@ -1,5 +1,5 @@
 //! Parse throughput and `check` of a 1,000-agreement workspace, in memory (no disk I/O), so the
-//! figures measure the language core alone. `scripts/bench` times the real binary end to end.
+//! figures measure the language core alone. `scripts/bench-check` times the real binary end to end.
 
 use std::path::{Path, PathBuf};
 
