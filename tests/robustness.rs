@@ -1,14 +1,17 @@
 //! No input makes `slac` panic or hang.
 //!
-//! Each hostile input (invalid UTF-8, NUL bytes, a 10 MB line, deep nesting, numbers that
-//! overflow, impossible dates and times, odd line endings, a byte-order mark, files that are
-//! empty or hold only comments or a lone token) is written to a file and given to the real
-//! binary four times: `slac check --format json`, `slac check` (the rendering for people),
+//! Each hostile input (invalid UTF-8, NUL bytes, a 10 MB line, a file over the 16 MiB limit,
+//! deep nesting, numbers that overflow, five-digit years, impossible dates and times, odd line
+//! endings, a byte-order mark, files that are empty or hold only comments or a lone token) is
+//! written to a file and given to the real binary four times: `slac check --format json`, `slac check` (the rendering for people),
 //! `slac fmt --check` and `slac fmt`. Every run
 //! must end before its deadline with exit code 0, 1 or 2 (never 101, the code of a panic, nor a
 //! signal), print no "panicked" message, print only JSON lines under `--format json`, and leave
 //! a file that does not parse byte-for-byte as it was. Where a user expects a given diagnostic
-//! (E005 for an overflowing duration, a clean check for CRLF line endings), the test says so.
+//! (E005 for an overflowing duration, E014 past a limit, a clean check for CRLF line endings),
+//! the test says so. The limits of docs/language.md have their tests at the end: files too
+//! large or nested too deep (E014), calendar queries far in the future (a clear error), and
+//! imports that leave the workspace through `..` or a symbolic link (E010).
 
 mod support;
 
@@ -320,7 +323,9 @@ fn report_time(name: &str, outcome: &Outcome) {
 fn two_hundred_nested_braces() {
     let outcome = exercise("200 `{`", "{".repeat(200).as_bytes(), DEADLINE);
     assert_eq!(outcome.check.code(), 1);
-    assert!(outcome.codes().contains(&"E001"));
+    assert_eq!(outcome.codes(), ["E014"], "{}", outcome.check.stdout);
+    // At the 129th `{`, the first one past the limit.
+    assert_eq!(outcome.diagnostics[0]["column"], 129);
     let inside = format!("party p {{ name \"P\" {} }}\n", "{ ".repeat(200));
     let outcome = exercise("200 `{` in a party", inside.as_bytes(), DEADLINE);
     assert_eq!(outcome.check.code(), 1);
@@ -330,13 +335,19 @@ fn two_hundred_nested_braces() {
 fn a_hundred_thousand_nested_braces() {
     let outcome = exercise("100,000 `{`", "{".repeat(100_000).as_bytes(), DEADLINE);
     assert_eq!(outcome.check.code(), 1);
-    assert!(outcome.codes().contains(&"E001"));
+    assert_eq!(outcome.codes(), ["E014"], "{}", outcome.check.stdout);
     let inside = valid_with(
         "  objective response {\n",
         &"  objective response {\n".repeat(100_000),
     );
     let outcome = exercise("100,000 nested objectives", &inside, DEADLINE);
     assert_eq!(outcome.check.code(), 1);
+    assert_eq!(outcome.codes(), ["E014"], "{}", outcome.check.stdout);
+    assert_eq!(
+        outcome.fmt.code(),
+        1,
+        "a file nested too deep is not formatted"
+    );
 }
 
 #[test]
@@ -500,6 +511,245 @@ fn one_diagnostic_on_a_ten_megabyte_line_prints_a_bounded_snippet() {
             "`{}` printed {} bytes for one diagnostic",
             run.command,
             run.stderr.len()
+        );
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Limits (docs/language.md, "Limits"): past each one, a diagnostic with a code and a place, or a
+// clear error, never a hang.
+
+/// A generated file of 64-byte comment lines, `bytes` long.
+fn comment_lines(bytes: usize) -> Vec<u8> {
+    let line = format!("// {:<60}\n", "a generated line of 64 bytes, comments only");
+    assert_eq!(line.len(), 64);
+    line.repeat(bytes / 64).into_bytes()
+}
+
+#[test]
+fn a_file_over_sixteen_mebibytes_is_refused_with_e014() {
+    let _one_at_a_time = BIG_INPUTS.lock().unwrap_or_else(|e| e.into_inner());
+    let limit = slac_syntax::MAX_FILE_BYTES;
+    let outcome = exercise("17 MiB", &comment_lines(limit + 1024 * 1024), BIG_DEADLINE);
+    assert_eq!(outcome.codes(), ["E014"], "{}", tail(&outcome.check.stdout));
+    let diagnostic = &outcome.diagnostics[0];
+    // The first line past the limit, at its first character.
+    assert_eq!(diagnostic["line"], limit / 64 + 1);
+    assert_eq!(diagnostic["column"], 1);
+    assert!(
+        diagnostic["message"]
+            .as_str()
+            .is_some_and(|m| m.contains("16 MiB")),
+        "{diagnostic}"
+    );
+    for run in [&outcome.human, &outcome.fmt_check, &outcome.fmt] {
+        assert_eq!(run.code(), 1, "`{}` refuses the file", run.command);
+        assert!(run.stderr.contains("E014"), "{}", tail(&run.stderr));
+    }
+    report_time("17 MiB", &outcome);
+}
+
+#[test]
+fn a_file_just_under_the_limit_is_read() {
+    // The same file one line under the limit parses; only the syntax crate is asked, as the four
+    // runs of the binary on 16 MiB would take most of a minute in a debug build.
+    let bytes = comment_lines(slac_syntax::MAX_FILE_BYTES);
+    let text = String::from_utf8(bytes).expect("comments are UTF-8");
+    assert_eq!(text.len(), slac_syntax::MAX_FILE_BYTES);
+    let parse = slac_syntax::parse(slac_source::FileId::new(0), &text);
+    assert!(parse.errors.is_empty(), "{:?}", parse.errors.first());
+    assert_eq!(parse.tree.comments.len(), text.len() / 64);
+}
+
+#[test]
+fn five_digit_years_are_syntax_errors() {
+    for (from, to) in [
+        ("from 2026-01-01", "from 99999-01-01"),
+        ("from 2026-01-01", "2026-01-01 to 99999-12-31"),
+    ] {
+        let outcome = exercise(to, &valid_with(from, to), DEADLINE);
+        assert_reported_at(&outcome, "E001", "effective");
+    }
+    let holiday = valid_with(
+        "calendar office {",
+        "holidays h {\n  date 99999-01-01 \"Far\"\n}\n\ncalendar office {",
+    );
+    let outcome = exercise("a holiday in year 99999", &holiday, DEADLINE);
+    assert_eq!(outcome.codes(), ["E001"], "{}", outcome.check.stdout);
+}
+
+/// `slac calendar` in a workspace holding `VALID` (calendar `office`, Europe/Paris).
+fn calendar_query(args: &[&str], deadline: Duration) -> Run {
+    let dir = tempfile::tempdir().expect("a temporary folder");
+    fs::write(dir.path().join("input.sla"), VALID).expect("the workspace is written");
+    let mut all = vec!["calendar"];
+    all.extend_from_slice(args);
+    let run = slac_with(dir.path(), &all, &[], deadline);
+    assert_survived(&all.join(" "), &run);
+    run
+}
+
+#[test]
+fn calendar_queries_far_in_the_future_are_clear_errors() {
+    // The last deadline a four-digit year can write is answered.
+    let run = calendar_query(
+        &[
+            "due",
+            "office",
+            "--start",
+            "9999-12-30T10:00:00Z",
+            "--within",
+            "2h",
+            "--format",
+            "json",
+        ],
+        DEADLINE,
+    );
+    run.assert_code(0);
+    assert!(
+        run.stdout.contains("\"9999-12-30T13:00:00+01:00\""),
+        "{}",
+        run.stdout
+    );
+    // One past the end of year 9999 is no deadline, not a date of year 10000.
+    for (calendar, start, within) in [
+        ("office", "9999-12-31T15:00:00Z", "2bd"),
+        ("office", "9999-12-31T15:00:00Z", "8h"),
+        ("always", "9999-12-31T23:00:00Z", "2h"),
+    ] {
+        let run = calendar_query(
+            &["due", calendar, "--start", start, "--within", within],
+            DEADLINE,
+        );
+        run.assert_code(1);
+        assert!(run.stderr.contains("no deadline"), "{}", run.stderr);
+        assert!(!run.stdout.contains("10000"), "{}", run.stdout);
+    }
+    // Durations past what the language can hold are refused as arguments (status 2).
+    for within in ["1000000000000bd", "99999999999999999999h", "4294967296bd"] {
+        let run = calendar_query(
+            &[
+                "due",
+                "office",
+                "--start",
+                "2026-01-05T10:00:00Z",
+                "--within",
+                within,
+            ],
+            DEADLINE,
+        );
+        run.assert_code(2);
+        assert!(run.stderr.contains("too long a duration"), "{}", run.stderr);
+    }
+    // The largest business-day count is answered at once: the engine gives up after ten years.
+    let run = calendar_query(
+        &[
+            "due",
+            "office",
+            "--start",
+            "2026-01-05T10:00:00Z",
+            "--within",
+            "4294967295bd",
+        ],
+        DEADLINE,
+    );
+    run.assert_code(1);
+    assert!(run.stderr.contains("within ten years"), "{}", run.stderr);
+}
+
+#[test]
+fn open_time_over_ten_thousand_years_ends() {
+    let started = Instant::now();
+    let run = calendar_query(
+        &[
+            "elapsed",
+            "office",
+            "--from",
+            "0001-01-01T00:00:00Z",
+            "--to",
+            "9999-12-31T23:59:59Z",
+            "--format",
+            "json",
+        ],
+        BIG_DEADLINE,
+    );
+    run.assert_code(0);
+    let seconds: Value = serde_json::from_str(run.stdout.trim()).expect("JSON");
+    // About 45 hours a week over 10,000 years, less the days the holidays close.
+    let seconds = seconds["seconds"].as_i64().expect("seconds");
+    assert!(
+        (80_000_000_000..85_000_000_000).contains(&seconds),
+        "{seconds}"
+    );
+    eprintln!("10,000 years of open time: {:?}", started.elapsed());
+}
+
+#[cfg(unix)]
+#[test]
+fn imports_that_leave_the_root_through_a_link_or_dots_are_e010() {
+    use std::os::unix::fs::symlink;
+
+    let dir = tempfile::tempdir().expect("a temporary folder");
+    let (root, outside) = (dir.path().join("ws"), dir.path().join("outside"));
+    fs::create_dir_all(root.join("shared")).expect("folders");
+    fs::create_dir_all(&outside).expect("folders");
+    let secret = "party secret {\n  name \"Secret\"\n  kind internal\n}\n";
+    fs::write(outside.join("secret.sla"), secret).expect("the outside file");
+    // Not a `.sla` file, so that only the import loads it.
+    fs::write(
+        root.join("shared/parties.txt"),
+        secret.replace("secret", "inside"),
+    )
+    .expect("the inside file");
+    fs::write(root.join("slac.toml"), "").expect("slac.toml");
+    symlink(outside.join("secret.sla"), root.join("link.sla")).expect("a link to a file");
+    symlink(&outside, root.join("linked_folder")).expect("a link to a folder");
+    // A link that stays inside the root is followed as usual.
+    symlink(
+        root.join("shared/parties.txt"),
+        root.join("shared/alias.sla"),
+    )
+    .expect("a link");
+    let main = "import \"link.sla\"\nimport \"linked_folder/secret.sla\"\nimport \"../outside/secret.sla\"\nimport \"shared/alias.sla\"\n";
+    fs::write(root.join("main.sla"), main).expect("main.sla");
+
+    let run = slac_with(
+        &root,
+        &["check", "--format", "json", "main.sla"],
+        &[],
+        DEADLINE,
+    );
+    assert_survived("links", &run);
+    run.assert_code(1);
+    let diagnostics: Vec<Value> = run
+        .stdout
+        .lines()
+        .map(|l| serde_json::from_str(l).expect("JSON"))
+        .collect();
+    let places: Vec<(&str, u64, u64)> = diagnostics
+        .iter()
+        .map(|d| {
+            (
+                d["code"].as_str().unwrap_or("?"),
+                d["line"].as_u64().unwrap_or(0),
+                d["column"].as_u64().unwrap_or(0),
+            )
+        })
+        .collect();
+    // At each import path (column 8), and nothing else: the outside file is never read, and
+    // the alias inside the root loads the party `inside`.
+    assert_eq!(
+        places,
+        [("E010", 1, 8), ("E010", 2, 8), ("E010", 3, 8)],
+        "{}",
+        run.stdout
+    );
+    for diagnostic in &diagnostics[..2] {
+        assert!(
+            diagnostic["message"]
+                .as_str()
+                .is_some_and(|m| m.contains("symbolic link")),
+            "{diagnostic}"
         );
     }
 }

@@ -21,6 +21,16 @@ const CACHED_YEARS: usize = 500;
 /// How far a deadline is looked for before giving up on a calendar that never opens.
 const SEARCH_YEARS: i32 = 10;
 
+/// The last instant the engine answers with, 9999-12-31T23:59:59Z, in seconds since 1970. Dates
+/// have four-digit years (`YYYY-MM-DD` in `.sla`, RFC 3339 on the command line), so a deadline
+/// or an opening past it could not be written: the queries that would answer later answer `None`.
+pub const LAST_INSTANT: i64 = 253_402_300_799;
+
+/// `t`, when it can be written with a four-digit year.
+fn writable(t: i64) -> Option<i64> {
+    (t <= LAST_INSTANT).then_some(t)
+}
+
 /// A calendar ready for queries. Cheap to share between threads (`Send + Sync`).
 pub struct BusinessCalendar {
     spec: CalendarSpec,
@@ -135,19 +145,19 @@ impl BusinessCalendar {
 
     /// The deadline of `within` from `start`: for a length of time, the earliest instant at which
     /// that much open time has elapsed since `start` (milliseconds round up to the second); for
-    /// `Nbd`, the business-day rule of the language reference §5.3. `None` when the calendar never
-    /// opens again (within ten years).
+    /// `Nbd`, the business-day rule of the language reference §5.3. `None` when the calendar does
+    /// not open that much within ten years, or only after [`LAST_INSTANT`].
     pub fn due(&self, start: DateTime<Utc>, within: Duration) -> Option<DateTime<Utc>> {
         let start = start.timestamp();
         let due = match within {
             Duration::Millis(ms) => self.after_open_seconds(start, ms.div_ceil(1000) as i64),
             Duration::BusinessDays(n) => self.after_business_days(start, n),
         };
-        due.map(to_utc)
+        due.and_then(writable).map(to_utc)
     }
 
     /// The deadline when the clock stops during `pauses` (intervals `[from, to)`, in any order,
-    /// possibly overlapping): open time inside a pause does not count.
+    /// possibly overlapping): open time inside a pause does not count. `None` as for [`Self::due`].
     pub fn due_with_pauses(
         &self,
         start: DateTime<Utc>,
@@ -175,7 +185,9 @@ impl BusinessCalendar {
                     remaining -= unpaused.max(0);
                     cursor = cursor.max(to);
                 }
-                self.after_open_seconds(cursor, remaining).map(to_utc)
+                self.after_open_seconds(cursor, remaining)
+                    .and_then(writable)
+                    .map(to_utc)
             }
             // Business days count open days, not open time: a pause pushes the deadline by the
             // open time it took, counted from the business-day deadline.
@@ -185,7 +197,9 @@ impl BusinessCalendar {
                     .iter()
                     .map(|&(a, b)| self.open_between(a.max(start.timestamp()), b.min(base)))
                     .sum();
-                self.after_open_seconds(base, paused).map(to_utc)
+                self.after_open_seconds(base, paused)
+                    .and_then(writable)
+                    .map(to_utc)
             }
         }
     }
@@ -205,7 +219,10 @@ impl BusinessCalendar {
                 .map(|(a, b)| (to_utc(a), to_utc(b)))
                 .collect();
         }
-        let Some((mut year, mut i)) = self.locate(from, 0) else {
+        // The first interval may lie years after `from` (a long closed period): look as far as
+        // `to` for it.
+        let Some((mut year, mut i)) = self.locate(from, (utc_year(to) - utc_year(from)).max(0))
+        else {
             return Vec::new();
         };
         'years: loop {
@@ -234,41 +251,46 @@ impl BusinessCalendar {
             .collect()
     }
 
-    /// `t` when open at `t`, else the start of the next open interval.
+    /// `t` when open at `t`, else the start of the next open interval. `None` when the calendar
+    /// does not open within ten years, or only after [`LAST_INSTANT`].
     pub fn next_open(&self, t: DateTime<Utc>) -> Option<DateTime<Utc>> {
         let t = t.timestamp();
         let (year, i) = self.locate(t, SEARCH_YEARS)?;
-        Some(to_utc(self.with_year(year, |y| y.start[i].max(t))))
+        writable(self.with_year(year, |y| y.start[i].max(t))).map(to_utc)
     }
 
     /// The end of the open interval holding `t`, or of the next one when closed at `t`; open
     /// intervals that touch count as one.
-    /// `None` when the calendar does not close within ten years.
+    /// `None` when the calendar does not close within ten years, or only after [`LAST_INSTANT`].
     pub fn next_close(&self, t: DateTime<Utc>) -> Option<DateTime<Utc>> {
-        let (mut year, mut i) = self.locate(t.timestamp(), SEARCH_YEARS)?;
+        let (mut year, first) = self.locate(t.timestamp(), SEARCH_YEARS)?;
         let last = year + SEARCH_YEARS;
-        let mut close = self.with_year(year, |y| y.end[i]);
+        let mut close = self.with_year(year, |y| y.end[first]);
+        let mut i = first + 1;
         loop {
             if year > last {
                 return None;
             }
-            i += 1;
-            let next = self.with_year(year, |y| (i < y.len()).then(|| (y.start[i], y.end[i])));
-            match next {
-                Some((start, end)) if start == close => close = end,
-                Some(_) => break,
-                None => {
-                    year += 1;
-                    i = 0;
-                    let first = self.with_year(year, |y| y.start.first().map(|&s| (s, y.end[0])));
-                    match first {
-                        Some((start, end)) if start == close => close = end,
-                        _ => break,
+            // One look at each year's table, not one per interval: a year outside the cache is
+            // built anew on every look.
+            let closed = self.with_year(year, |y| {
+                while i < y.len() {
+                    if y.start[i] != close {
+                        return true;
                     }
+                    close = y.end[i];
+                    i += 1;
                 }
+                // A year without open time closes the calendar at `close`.
+                y.len() == 0
+            });
+            if closed {
+                break;
             }
+            year += 1;
+            i = 0;
         }
-        Some(to_utc(close))
+        writable(close).map(to_utc)
     }
 
     /// The window of an objective at instant `at`: a rolling window ends at `at`; a
@@ -774,6 +796,48 @@ mod tests {
         );
         assert_eq!(budget.open_seconds, 2_592_000);
         assert!((budget.budget_seconds - 2592.0).abs() < 1e-6);
+    }
+
+    #[test]
+    fn open_intervals_begin_after_a_closure_of_more_than_a_year() {
+        let mut spec = paris_office().spec().clone();
+        spec.closed.push(crate::ClosedPeriod {
+            from: NaiveDate::from_ymd_opt(2026, 1, 1).unwrap(),
+            to: NaiveDate::from_ymd_opt(2027, 6, 30).unwrap(),
+            name: None,
+        });
+        let closed = BusinessCalendar::new(spec);
+        let (from, to) = (paris("2026-01-01 00:00"), paris("2027-07-10 00:00"));
+        let intervals = closed.open_intervals(from, to);
+        assert_eq!(
+            intervals.first().map(|i| i.0),
+            Some(paris("2027-07-01 08:00"))
+        );
+        let total: i64 = intervals.iter().map(|(a, b)| (*b - *a).num_seconds()).sum();
+        assert_eq!(total, closed.open_seconds(from, to));
+    }
+
+    #[test]
+    fn no_instant_past_year_9999_is_answered() {
+        let office = paris_office();
+        let late = paris("9999-12-31 16:00");
+        let hour = Duration::Millis(3_600_000);
+        assert_eq!(office.due(late, hour), Some(paris("9999-12-31 17:00")));
+        assert_eq!(office.due(late, Duration::Millis(2 * 3_600_000)), None);
+        assert_eq!(office.due(late, Duration::BusinessDays(1)), None);
+        assert_eq!(
+            office.due_with_pauses(late, hour, &[(late, late + hour_delta())]),
+            None
+        );
+        assert_eq!(office.next_open(paris("9999-12-31 18:00")), None);
+        let always = BusinessCalendar::always();
+        let last = to_utc(LAST_INSTANT);
+        assert_eq!(always.due(last - hour_delta(), hour), Some(last));
+        assert_eq!(always.next_close(last), None);
+    }
+
+    fn hour_delta() -> chrono::TimeDelta {
+        chrono::TimeDelta::hours(1)
     }
 
     #[test]

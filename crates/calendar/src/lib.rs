@@ -14,7 +14,7 @@ mod week;
 
 pub use duration::{has_calendar_day_units, Duration, Window};
 pub use easter::easter_sunday;
-pub use engine::{Budget, BusinessCalendar};
+pub use engine::{Budget, BusinessCalendar, LAST_INSTANT};
 pub use spec::{CalendarSpec, ClosedPeriod, HolidayRule, OpenRange};
 pub use time::{TimeOfDay, TimeRange};
 pub use week::WeekdaySet;

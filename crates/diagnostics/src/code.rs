@@ -32,6 +32,7 @@ pub enum Code {
     E011,
     E012,
     E013,
+    E014,
     W001,
     W002,
     W003,
@@ -41,7 +42,7 @@ pub enum Code {
 }
 
 impl Code {
-    pub const ALL: [Code; 19] = [
+    pub const ALL: [Code; 20] = [
         Code::E001,
         Code::E002,
         Code::E003,
@@ -55,6 +56,7 @@ impl Code {
         Code::E011,
         Code::E012,
         Code::E013,
+        Code::E014,
         Code::W001,
         Code::W002,
         Code::W003,
@@ -78,6 +80,7 @@ impl Code {
             Code::E011 => "E011",
             Code::E012 => "E012",
             Code::E013 => "E013",
+            Code::E014 => "E014",
             Code::W001 => "W001",
             Code::W002 => "W002",
             Code::W003 => "W003",
@@ -111,6 +114,7 @@ impl Code {
             Code::E011 => "field not allowed here",
             Code::E012 => "two `within` cases with the same conditions",
             Code::E013 => "error in a contract-document template",
+            Code::E014 => "input beyond a limit of slac (file size, nesting depth)",
             Code::W001 => "target of 100% leaves no error budget",
             Code::W002 => "calendar with no open time",
             Code::W003 => "agreement expired or review overdue",

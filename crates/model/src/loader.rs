@@ -16,6 +16,13 @@ use crate::config::Config;
 /// Where the text of a file comes from: the disk, or an editor's buffers over it.
 pub trait FileProvider {
     fn read(&self, path: &Path) -> io::Result<Vec<u8>>;
+
+    /// Where `path` lies once every symbolic link is followed, so that an import cannot leave the
+    /// workspace through a link (E010); `None` when that cannot be known, as for a file that is
+    /// not on the disk. The default asks the disk.
+    fn real_path(&self, path: &Path) -> Option<PathBuf> {
+        std::fs::canonicalize(path).ok()
+    }
 }
 
 /// Reads files from the disk.
@@ -267,6 +274,7 @@ pub(crate) fn load_files(root: &Path, files: &[PathBuf], provider: &dyn FileProv
             unreadable: Vec::new(),
         },
         absolute_root: normalize(&std::path::absolute(root).unwrap_or_else(|_| root.to_path_buf())),
+        real_root: provider.real_path(root),
         root: root.to_path_buf(),
         by_path: HashMap::new(),
         imports: Vec::new(),
@@ -302,7 +310,7 @@ pub(crate) fn load_files(root: &Path, files: &[PathBuf], provider: &dyn FileProv
         .collect();
     for (path, key, result) in prepared {
         match result {
-            Ok(prepared) => loader.admit(key, prepared, None),
+            Ok(prepared) => loader.admit(key, prepared, None, provider),
             Err(error) => loader.unreadable_root_file(path, error),
         }
     }
@@ -320,7 +328,7 @@ pub(crate) fn load_files(root: &Path, files: &[PathBuf], provider: &dyn FileProv
             Ok(bytes) => {
                 let id = FileId::new(loader.loaded.sources.len() as u32);
                 let prepared = prepare(id, path, bytes);
-                loader.admit(key, prepared, Some(importer));
+                loader.admit(key, prepared, Some(importer), provider);
             }
             Err(error) => loader.loaded.diagnostics.push(
                 Diagnostic::new(
@@ -345,6 +353,8 @@ struct Loader {
     loaded: Loaded,
     root: PathBuf,
     absolute_root: PathBuf,
+    /// The root with symbolic links followed, when it is on the disk.
+    real_root: Option<PathBuf>,
     by_path: HashMap<PathBuf, FileId>,
     imports: Vec<Import>,
     /// Imports still to follow: the path and where it is imported.
@@ -361,7 +371,13 @@ impl Loader {
     }
 
     /// Adds a prepared file to the workspace and queues its imports.
-    fn admit(&mut self, key: PathBuf, prepared: Prepared, importer: Option<(FileId, Span)>) {
+    fn admit(
+        &mut self,
+        key: PathBuf,
+        prepared: Prepared,
+        importer: Option<(FileId, Span)>,
+        provider: &dyn FileProvider,
+    ) {
         let Prepared {
             path,
             text,
@@ -428,6 +444,29 @@ impl Loader {
                     ),
                 );
                 continue;
+            }
+            // A path that stays below the root as written may still leave it through a link.
+            let real = provider.real_path(&target);
+            if let (Some(real_root), Some(real)) = (&self.real_root, &real) {
+                if !real.starts_with(real_root) {
+                    self.loaded.diagnostics.push(
+                        Diagnostic::new(
+                            Code::E010,
+                            id,
+                            token.span,
+                            format!(
+                                "`{relative}` leads out of the workspace root `{}` through a symbolic link, to `{}`",
+                                self.root.display(),
+                                real.display()
+                            ),
+                        )
+                        .with_primary_message("leaves the workspace through a link")
+                        .with_help(
+                            "imports are relative paths that stay below the folder holding slac.toml: copy the file below it rather than linking to it",
+                        ),
+                    );
+                    continue;
+                }
             }
             found.push((target, (id, token.span)));
         }

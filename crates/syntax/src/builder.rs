@@ -11,9 +11,14 @@ use crate::strings::unescape;
 use crate::tree::{Body, Comment, Doc, Node, NodeKind, SyntaxTree, Token, TokenKind};
 use crate::Parse;
 
-/// Deeper `{` nesting than this is refused: only error recovery recurses on braces, and a
+/// Deeper `{` nesting than this is refused (E014): only error recovery recurses on braces, and a
 /// pathological file must not exhaust the stack.
-const MAX_BRACE_DEPTH: usize = 128;
+pub const MAX_BRACE_DEPTH: usize = 128;
+
+/// Larger files are refused (E014) rather than parsed: agreements are a few kilobytes, spans are
+/// 32-bit offsets, and a runaway generated file should fail in a second, not after minutes of
+/// checking and a flood of diagnostics.
+pub const MAX_FILE_BYTES: usize = 16 * 1024 * 1024;
 
 const DECLARATION_KEYWORDS: [&str; 7] = [
     "party",
@@ -32,10 +37,33 @@ pub(crate) fn build(file: FileId, text: &str) -> Parse {
         errors: Vec::new(),
         comments: Vec::new(),
     };
+    if text.len() > MAX_FILE_BYTES {
+        // The first character past the limit, whole, so that the span is valid text.
+        let mut at = MAX_FILE_BYTES;
+        while !text.is_char_boundary(at) {
+            at -= 1;
+        }
+        let end = text[at..].chars().next().map_or(at, |c| at + c.len_utf8());
+        builder.errors.push(
+            Diagnostic::new(
+                Code::E014,
+                file,
+                Span::new(at as u32, end as u32),
+                format!(
+                    "the file is {} bytes long: slac reads files of at most {} MiB",
+                    text.len(),
+                    MAX_FILE_BYTES / (1024 * 1024)
+                ),
+            )
+            .with_primary_message("the limit is reached here")
+            .with_help("split the agreements over several files, or import them"),
+        );
+        return builder.finish(Vec::new());
+    }
     if let Some(at) = too_deep(text) {
         builder.errors.push(
             Diagnostic::new(
-                Code::E001,
+                Code::E014,
                 file,
                 Span::new(at as u32, at as u32 + 1),
                 format!("`{{` nested more than {MAX_BRACE_DEPTH} levels deep"),

@@ -12,6 +12,7 @@ mod parser;
 mod strings;
 mod tree;
 
+pub use builder::{MAX_BRACE_DEPTH, MAX_FILE_BYTES};
 pub use messages::{field_usage, fields_of};
 pub use strings::{dedent_text_block, unescape};
 pub use tree::{Body, Comment, Doc, Node, NodeKind, SyntaxTree, Token, TokenKind};
