@@ -655,6 +655,24 @@ fn calendar_queries_far_in_the_future_are_clear_errors() {
     );
     run.assert_code(1);
     assert!(run.stderr.contains("within ten years"), "{}", run.stderr);
+    // Near the end of year 9999 the deadline would be in year 10000: none, and said so.
+    let run = calendar_query(
+        &[
+            "due",
+            "office",
+            "--start",
+            "9999-12-31T10:00:00Z",
+            "--within",
+            "3bd",
+        ],
+        DEADLINE,
+    );
+    run.assert_code(1);
+    assert!(
+        run.stderr.contains("only after year 9999"),
+        "{}",
+        run.stderr
+    );
 }
 
 #[test]

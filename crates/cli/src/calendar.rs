@@ -143,7 +143,7 @@ fn no_deadline(calendar: &str, start: DateTime<Utc>, within: Duration) -> String
     let mut text = Vec::new();
     write_rfc3339(&mut text, start, Tz::UTC);
     format!(
-        "no deadline for {within} from {}: calendar `{calendar}` does not open that much within ten years",
+        "no deadline for {within} from {}: calendar `{calendar}` does not open that much within ten years (or only after year 9999)",
         String::from_utf8_lossy(&text)
     )
 }
