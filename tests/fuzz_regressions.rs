@@ -26,10 +26,8 @@ use std::fs;
 use std::path::{Path, PathBuf};
 
 use chrono::NaiveDate;
-use miette::{GraphicalReportHandler, GraphicalTheme};
 use slac_calendar::BusinessCalendar;
 use slac_compile::{BuildOptions, Target};
-use slac_diagnostics::{JsonDiagnostic, MietteDiagnostic};
 use slac_model::{Config, Options, Workspace};
 use slac_source::FileId;
 use support::{slac_with, DEADLINE};
@@ -100,32 +98,11 @@ fn assert_reports(path: &Path, workspace: &Workspace) {
 fn check_fixtures_never_crash() {
     let files = fixtures("check");
     assert!(!files.is_empty(), "the check fixtures are there");
-    let handler =
-        GraphicalReportHandler::new_themed(GraphicalTheme::unicode_nocolor()).with_width(100);
     for path in &files {
         let bytes = fs::read(path).expect("a fixture is readable");
         let text = String::from_utf8_lossy(&bytes);
         let workspace = check_text(&text);
-        for diagnostic in &workspace.diagnostics {
-            let span = diagnostic.primary.span;
-            let file_text = workspace.sources.file(diagnostic.primary.file).text();
-            assert!(
-                span.start <= span.end && span.end as usize <= file_text.len(),
-                "{}: {diagnostic:?} lies outside the text",
-                name(path)
-            );
-            let json = JsonDiagnostic::new(diagnostic, &workspace.sources);
-            serde_json::to_string(&json).expect("a diagnostic serializes");
-            if file_text.len() < 64 * 1024 {
-                let mut out = String::new();
-                handler
-                    .render_report(
-                        &mut out,
-                        &MietteDiagnostic::new(diagnostic, &workspace.sources),
-                    )
-                    .expect("a diagnostic renders");
-            }
-        }
+        support::diagnostics::render_every_diagnostic(&workspace, &name(path));
         assert_reports(path, &workspace);
         if !workspace.has_errors() {
             let build = slac_compile::build(

@@ -33,10 +33,8 @@ use std::thread;
 use std::time::{Duration, Instant};
 
 use chrono::NaiveDate;
-use miette::{GraphicalReportHandler, GraphicalTheme};
 use slac_compile::{BuildOptions, Target};
-use slac_diagnostics::{JsonDiagnostic, MietteDiagnostic};
-use slac_model::{FileProvider, Options, Workspace};
+use slac_model::{FileProvider, Options};
 use slac_source::FileId;
 use support::{slac_with, tail};
 
@@ -577,7 +575,7 @@ fn run_in_process(examples: &Examples, case: &Case, tally: &mut Tally) {
     let options = Options { today: today() };
     let workspace = slac_model::load_with(&examples.root, &options, &provider)
         .expect("the examples folder loads");
-    render(&workspace);
+    support::diagnostics::render_every_diagnostic(&workspace, "a mutant");
     tally.cases += 1;
 
     match String::from_utf8(case.bytes.clone()) {
@@ -627,34 +625,6 @@ fn run_in_process(examples: &Examples, case: &Case, tally: &mut Tally) {
     );
     assert!(build.template_error.is_none(), "{:?}", build.template_error);
     tally.built += 1;
-}
-
-/// Renders every diagnostic as `slac check` does: as JSON, and for people (miette draws lines of
-/// up to 400 characters; the CLI prints longer ones compactly).
-fn render(workspace: &Workspace) {
-    let handler =
-        GraphicalReportHandler::new_themed(GraphicalTheme::unicode_nocolor()).with_width(100);
-    for diagnostic in &workspace.diagnostics {
-        let json = JsonDiagnostic::new(diagnostic, &workspace.sources);
-        assert!(json.line >= 1 && json.column >= 1, "{json:?}");
-        serde_json::to_string(&json).expect("a diagnostic serializes");
-        let file = workspace.sources.file(diagnostic.primary.file);
-        let span = diagnostic.primary.span;
-        assert!(
-            span.start <= span.end && span.end as usize <= file.text().len(),
-            "{diagnostic:?} lies outside its file"
-        );
-        let longest = file.text().lines().map(str::len).max().unwrap_or(0);
-        if longest <= 400 {
-            let mut out = String::new();
-            handler
-                .render_report(
-                    &mut out,
-                    &MietteDiagnostic::new(diagnostic, &workspace.sources),
-                )
-                .expect("a diagnostic renders");
-        }
-    }
 }
 
 /// The cases to run: one when `SLAC_MUTATION_CASE` is set, else `0..count`.

@@ -15,13 +15,14 @@
 //!   is formatted it checks to the same serialized model with the same warnings, keeps every
 //!   comment, and formats to itself.
 
+mod support;
+
 use std::path::{Path, PathBuf};
 
 use chrono::NaiveDate;
-use miette::{GraphicalReportHandler, GraphicalTheme};
 use proptest::prelude::*;
 use proptest::test_runner::Config as ProptestConfig;
-use slac_diagnostics::{Diagnostic, JsonDiagnostic, MietteDiagnostic, Severity};
+use slac_diagnostics::{Diagnostic, JsonDiagnostic, Severity};
 use slac_model::{Config, Options, Workspace};
 use slac_source::FileId;
 
@@ -36,29 +37,6 @@ fn options() -> Options {
 
 fn check(files: &[(PathBuf, String)]) -> Workspace {
     slac_model::check_files(Path::new(ROOT), Config::default(), files, &options())
-}
-
-/// Renders every diagnostic as `slac check` does, in both formats, and checks that each one
-/// points inside its file.
-fn render_all(workspace: &Workspace) {
-    let handler =
-        GraphicalReportHandler::new_themed(GraphicalTheme::unicode_nocolor()).with_width(100);
-    for diagnostic in &workspace.diagnostics {
-        let mut out = String::new();
-        handler
-            .render_report(
-                &mut out,
-                &MietteDiagnostic::new(diagnostic, &workspace.sources),
-            )
-            .expect("a diagnostic renders");
-        let json = JsonDiagnostic::new(diagnostic, &workspace.sources);
-        assert!(json.line >= 1 && json.column >= 1, "{json:?}");
-        assert!(
-            (json.end_line, json.end_column) >= (json.line, json.column),
-            "{json:?}"
-        );
-        serde_json::to_string(&json).expect("a diagnostic serializes");
-    }
 }
 
 fn errors(workspace: &Workspace) -> Vec<&Diagnostic> {
@@ -254,7 +232,7 @@ fn survives(text: &str) -> Result<(), TestCaseError> {
     }
 
     let workspace = check(&[(Path::new(ROOT).join("soup.sla"), text.to_owned())]);
-    render_all(&workspace);
+    support::diagnostics::render_every_diagnostic(&workspace, "a generated workspace");
 
     if let Ok(formatted) = slac_fmt::format(text) {
         prop_assert!(!parse.has_errors(), "only a file that parses is formatted");

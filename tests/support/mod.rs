@@ -7,6 +7,7 @@
 
 pub mod alertmanager;
 pub mod chromium;
+pub mod diagnostics;
 pub mod lsp;
 pub mod prometheus;
 pub mod promtool;

@@ -391,11 +391,23 @@ impl Loader {
         }
         if let Some(at) = invalid_at {
             self.loaded.trees.push(None);
+            // The text kept has U+FFFD where the bytes were invalid: the span covers that
+            // character whole (3 bytes), not a part of it.
+            let width = self
+                .loaded
+                .sources
+                .file(id)
+                .text()
+                .get(at..)
+                .unwrap_or_default()
+                .chars()
+                .next()
+                .map_or(0, char::len_utf8);
             self.loaded.diagnostics.push(
                 Diagnostic::new(
                     Code::E001,
                     id,
-                    Span::new(at as u32, at as u32 + 1),
+                    Span::new(at as u32, (at + width) as u32),
                     format!(
                         "`{}` is not valid UTF-8 (first invalid byte at offset {at})",
                         path.display()
