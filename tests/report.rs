@@ -358,6 +358,82 @@ fn a_bad_line_is_reported_with_its_file_and_line_and_the_rest_is_measured() {
     );
 }
 
+/// `--reopen-window`: A-40, resolved on Tuesday 24 March at 15:00, is reopened a week later;
+/// A-38's opening on the 31st at 14:00 comes first. Within the default 28 days (and with
+/// `none`) the reopening is used; with a 3-day window A-40 is closed by then, and the
+/// `reopened` is a bad line that says so.
+#[test]
+fn a_ticket_reopened_after_the_reopen_window_is_a_bad_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("tickets.jsonl");
+    let mut text = std::fs::read_to_string(month()).unwrap();
+    text.push_str(
+        "{\"ticket\": \"A-40\", \"at\": \"2026-03-31T16:00:00+02:00\", \"event\": \"reopened\"}\n",
+    );
+    std::fs::write(&data, &text).unwrap();
+    let lines = text.lines().count();
+    let examples = examples();
+    let run = |window: Option<&str>| {
+        let mut args = vec![
+            "report",
+            "--data",
+            data.to_str().unwrap(),
+            "--period",
+            "2026-03",
+            "--agreement",
+            "acme_printers",
+            "--format",
+            "json",
+        ];
+        if let Some(window) = window {
+            args.extend(["--reopen-window", window]);
+        }
+        let run = slac(&examples, &args);
+        let json: serde_json::Value = serde_json::from_str(&run.stdout)
+            .unwrap_or_else(|e| panic!("{e}: {}\n{}", run.stdout, run.stderr));
+        (run, json)
+    };
+    for window in [None, Some("none"), Some("7d")] {
+        let (run, json) = run(window);
+        assert_eq!(
+            json["summary"]["bad_lines"], 0,
+            "{window:?}: {}",
+            run.stderr
+        );
+        assert_eq!(json["summary"]["events"], lines, "{window:?}");
+    }
+    let (run, json) = run(Some("72h"));
+    assert_eq!(json["summary"]["bad_lines"], 1);
+    assert_eq!(json["bad_lines"][0]["line"], lines);
+    assert_eq!(
+        json["bad_lines"][0]["reason"],
+        "no `opened` event for ticket `A-40` before this `reopened`, or the ticket was resolved more than 3 days before it and is closed (the reopen window)"
+    );
+    assert!(
+        run.stderr
+            .contains(&format!("tickets.jsonl:{lines}: no `opened` event")),
+        "{}",
+        run.stderr
+    );
+    // The measure is the same: A-40 was answered in time either way.
+    assert_eq!(json["agreements"][0]["objectives"][0]["counts"]["good"], 36);
+
+    let run = slac(
+        &examples,
+        &[
+            "report",
+            "--data",
+            data.to_str().unwrap(),
+            "--period",
+            "2026-03",
+            "--reopen-window",
+            "2bd",
+        ],
+    );
+    run.assert_code(2);
+    assert!(run.stderr.contains("wall-clock time"), "{}", run.stderr);
+}
+
 #[test]
 fn a_bad_period_or_a_missing_file_is_an_environment_error() {
     let examples = examples();

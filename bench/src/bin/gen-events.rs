@@ -1,4 +1,4 @@
-//! `gen-events <OUT.jsonl> <N> [--agreement ID] [--month YYYY-MM]`: writes `N` ticket events
+//! `gen-events <OUT.jsonl> <N> [--agreement ID] [--month YYYY-MM] [--months K]`: writes `N` ticket events
 //! for `slac report` (see `bench/report/README.md`) and prints what it wrote.
 //!
 //! - One JSON object a line, as `slac report --data` reads them:
@@ -14,9 +14,9 @@
 //!   1.5 % (fewer are breached, as the clock only runs in `paris_office` hours); paused after
 //!   the response for 25 %; resolved; reopened and resolved again for 5 %. Events of a ticket
 //!   are at least a second apart and all within `MAX_LIFE` (3 days) of its opening.
-//! - Tickets are opened evenly (with jitter) over the month, read in Europe/Paris like the
-//!   `paris_office` calendar, minus its last three days, so every event lies inside the period
-//!   `--month` and no ticket is cut by its end. The file is in time order across tickets (the
+//! - Tickets are opened evenly (with jitter) over the month (or the `--months K` months from
+//!   `--month` on), read in Europe/Paris like the `paris_office` calendar, minus its last three
+//!   days, so every event lies inside the period and no ticket is cut by its end. The file is in time order across tickets (the
 //!   order of an export), so many tickets are open at once — a bounded number, since each
 //!   lives at most three days. Times are written in UTC (`Z`).
 //! - Deterministic: fixed LCG seeds, so the same arguments always give the same bytes. The
@@ -33,7 +33,8 @@ use std::fs::File;
 use std::io::{BufWriter, Write};
 use std::process::ExitCode;
 
-const USAGE: &str = "usage: gen-events <OUT.jsonl> <N> [--agreement ID] [--month YYYY-MM]";
+const USAGE: &str =
+    "usage: gen-events <OUT.jsonl> <N> [--agreement ID] [--month YYYY-MM] [--months K]";
 
 /// The longest life of a ticket, in seconds: opening to last event.
 const MAX_LIFE: u32 = 3 * 86_400;
@@ -242,17 +243,21 @@ struct Options {
     agreement: String,
     year: i64,
     month: u32,
+    /// How many months the tickets are spread over, from `month` on.
+    months: u32,
 }
 
 fn parse_args(args: &[String]) -> Result<Options, String> {
     let mut positional = Vec::new();
     let mut agreement = "acme_printers".to_string();
     let mut month_text = "2026-03".to_string();
+    let mut months_text = "1".to_string();
     let mut it = args.iter();
     while let Some(arg) = it.next() {
         match arg.as_str() {
             "--agreement" => agreement = it.next().ok_or("--agreement needs an id")?.clone(),
             "--month" => month_text = it.next().ok_or("--month needs YYYY-MM")?.clone(),
+            "--months" => months_text = it.next().ok_or("--months needs a number")?.clone(),
             flag if flag.starts_with("--") => return Err(format!("unknown option `{flag}`")),
             _ => positional.push(arg.clone()),
         }
@@ -271,6 +276,11 @@ fn parse_args(args: &[String]) -> Result<Options, String> {
     if y.len() != 4 || m.len() != 2 || !(1..=12).contains(&month) {
         return Err(bad_month());
     }
+    let months: u32 = months_text
+        .parse()
+        .ok()
+        .filter(|k| (1..=1200).contains(k))
+        .ok_or_else(|| format!("--months must be 1 to 1200, got `{months_text}`"))?;
     if agreement.is_empty() || agreement.contains(['"', '\\']) {
         return Err(format!("--agreement must be a plain id, got `{agreement}`"));
     }
@@ -280,6 +290,7 @@ fn parse_args(args: &[String]) -> Result<Options, String> {
         agreement,
         year,
         month,
+        months,
     })
 }
 
@@ -308,12 +319,8 @@ struct Written {
 
 fn generate(options: &Options, out: &mut impl Write) -> std::io::Result<Written> {
     let start = paris_month_start(options.year, options.month);
-    let (ny, nm) = if options.month == 12 {
-        (options.year + 1, 1)
-    } else {
-        (options.year, options.month + 1)
-    };
-    let end = paris_month_start(ny, nm);
+    let after = i64::from(options.month - 1) + i64::from(options.months);
+    let end = paris_month_start(options.year + after / 12, (after % 12) as u32 + 1);
     let span = (end - start - i64::from(MAX_LIFE) - 1).max(1);
     let (tickets, last_len) = count_tickets(options.n);
 
@@ -480,6 +487,25 @@ mod tests {
     }
 
     #[test]
+    fn several_months_spread_the_tickets() {
+        let mut out = Vec::new();
+        let options = Options {
+            out: String::new(),
+            n: 1_000,
+            agreement: "acme_printers".into(),
+            year: 2026,
+            month: 11,
+            months: 3,
+        };
+        let written = generate(&options, &mut out).unwrap();
+        // From 1 November 2026 00:00 in Paris to the end of January 2027, less three days.
+        let start = paris_month_start(2026, 11);
+        assert!((start..start + 86_400).contains(&written.first));
+        let end = paris_month_start(2027, 2);
+        assert!((end - 86_400 * 6..end).contains(&written.last), "{}", iso(written.last));
+    }
+
+    #[test]
     fn lives_are_in_order_and_short() {
         let mut rng = Lcg(LIFE_SEED);
         for _ in 0..10_000 {
@@ -499,6 +525,7 @@ mod tests {
                 agreement: "acme_printers".into(),
                 year: 2026,
                 month: 3,
+                months: 1,
             };
             let mut out = Vec::new();
             generate(&options, &mut out).unwrap();

@@ -198,6 +198,11 @@ pub struct ReportArgs {
     /// when the data covers them); 0 for none.
     #[arg(long, value_name = "N", default_value_t = slac_report::TREND_PERIODS)]
     pub trend: usize,
+    /// How long a resolved ticket may still be reopened after its last event (`7d`, `72h`), or
+    /// `none`: once the data reaches an event later than that, the ticket is closed and
+    /// forgotten (its later events are bad lines), so memory holds only the open tickets.
+    #[arg(long, value_name = "DURATION", default_value = "28d", value_parser = parse_window)]
+    pub reopen_window: Window,
     /// `markdown`, `json`, or `html` (one self-contained, printable page with a chart of the
     /// measure per week against the target).
     #[arg(long, value_enum, default_value = "markdown")]
@@ -279,6 +284,27 @@ pub fn parse_instant(text: &str) -> Result<DateTime<FixedOffset>, String> {
     DateTime::parse_from_rfc3339(text.trim()).map_err(|error| {
         format!("not an RFC 3339 instant ({error}): write e.g. 2026-03-27T16:30:00+01:00 or 2026-03-27T15:30:00Z")
     })
+}
+
+/// `--reopen-window`: a wall-clock duration, or none.
+#[derive(Debug, Clone, Copy)]
+pub struct Window(pub Option<chrono::Duration>);
+
+fn parse_window(text: &str) -> Result<Window, String> {
+    let text = text.trim();
+    if text == "none" {
+        return Ok(Window(None));
+    }
+    match Duration::parse(text)? {
+        Duration::Millis(ms) => i64::try_from(ms)
+            .ok()
+            .and_then(chrono::Duration::try_milliseconds)
+            .map(|d| Window(Some(d)))
+            .ok_or_else(|| format!("`{text}` is too long a window")),
+        Duration::BusinessDays(_) => Err(format!(
+            "`{text}`: the reopen window is wall-clock time: write e.g. `28d`, `72h`, or `none`"
+        )),
+    }
 }
 
 fn parse_duration(text: &str) -> Result<Duration, String> {

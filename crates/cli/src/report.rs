@@ -59,11 +59,15 @@ pub fn run(args: &ReportArgs) -> Outcome {
         Ok(source) => source,
         Err(message) => return Outcome::Environment(message),
     };
-    let mut report = match slac_report::measure_with_trend(
+    let measure_options = slac_report::MeasureOptions {
+        trend: args.trend,
+        reopen_window: args.reopen_window.0,
+    };
+    let mut report = match slac_report::measure_with(
         &workspace.model,
         args.agreement.as_deref(),
         &period,
-        args.trend,
+        &measure_options,
         inputs,
     ) {
         Ok(report) => report,

@@ -68,7 +68,8 @@ pub mod prometheus;
 mod tickets;
 pub mod weeks;
 
-use std::collections::HashMap;
+use std::cmp::Reverse;
+use std::collections::{BinaryHeap, HashMap};
 use std::hash::BuildHasher;
 use std::io::BufRead;
 use std::path::PathBuf;
@@ -257,6 +258,32 @@ impl std::error::Error for ReportError {}
 /// How many earlier periods of the same kind are measured for the trend, by default.
 pub const TREND_PERIODS: usize = 3;
 
+/// How long after its last event a resolved ticket may still be reopened, by default: 28 days
+/// (the longest that Zendesk keeps a solved ticket open; ServiceNow closes resolved incidents
+/// after 7 days by default). See [`MeasureOptions::reopen_window`].
+pub const REOPEN_WINDOW: chrono::Duration = chrono::Duration::days(28);
+
+/// How a review is measured besides its period.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MeasureOptions {
+    /// How many periods of the same kind before the period to measure for the trend.
+    pub trend: usize,
+    /// A resolved ticket is forgotten once the input reaches an event more than this after the
+    /// ticket's last one: what memory holds is then the tickets still open, whatever the size of
+    /// the input. A later event of a forgotten ticket is a bad line (its `reopened` comes too
+    /// late); an `opened` with its id opens a new ticket. `None` keeps every ticket to the end.
+    pub reopen_window: Option<chrono::Duration>,
+}
+
+impl Default for MeasureOptions {
+    fn default() -> Self {
+        MeasureOptions {
+            trend: TREND_PERIODS,
+            reopen_window: Some(REOPEN_WINDOW),
+        }
+    }
+}
+
 /// An earlier period's measure of an objective.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct TrendPoint {
@@ -317,6 +344,10 @@ struct AgreementState<'m> {
     collided: HashMap<Box<str>, Slot>,
     /// The tickets with an objective still to judge.
     live: Slab<Ticket>,
+    /// Resolved tickets by when they leave the reopen window (in milliseconds): the instant of
+    /// their last event plus the window, and the hash of their id. An entry is stale when the
+    /// ticket had another event since (a newer entry is then in the heap, or it was reopened).
+    closing: BinaryHeap<Reverse<(i64, u64)>>,
     seen: bool,
 }
 
@@ -356,7 +387,7 @@ impl AgreementState<'_> {
 /// Measures the service of `agreement` (every agreement named by the data when `None`) over
 /// `period`, from `inputs`: (path, reader) pairs read in order, line by line; the format comes
 /// from the path's extension (`.jsonl` or `.csv`). The [`TREND_PERIODS`] periods before
-/// `period` are measured too, for the trend.
+/// `period` are measured too, for the trend; the reopen window is [`REOPEN_WINDOW`].
 pub fn measure<I>(
     model: &Model,
     agreement: Option<&str>,
@@ -366,7 +397,7 @@ pub fn measure<I>(
 where
     I: IntoIterator<Item = (PathBuf, Box<dyn BufRead>)>,
 {
-    measure_with_trend(model, agreement, period, TREND_PERIODS, inputs)
+    measure_with(model, agreement, period, &MeasureOptions::default(), inputs)
 }
 
 /// [`measure`], with `trend` earlier periods (0 for none).
@@ -380,12 +411,35 @@ pub fn measure_with_trend<I>(
 where
     I: IntoIterator<Item = (PathBuf, Box<dyn BufRead>)>,
 {
-    measure_inner(model, agreement, period, trend, true, inputs)
+    let options = MeasureOptions {
+        trend,
+        ..MeasureOptions::default()
+    };
+    measure_with(model, agreement, period, &options, inputs)
+}
+
+/// [`measure`], with every option.
+pub fn measure_with<I>(
+    model: &Model,
+    agreement: Option<&str>,
+    period: &Period,
+    options: &MeasureOptions,
+    inputs: I,
+) -> Result<Report, ReportError>
+where
+    I: IntoIterator<Item = (PathBuf, Box<dyn BufRead>)>,
+{
+    let window = options
+        .reopen_window
+        .map(|w| w.num_milliseconds().max(0))
+        .map(Some);
+    measure_inner(model, agreement, period, options.trend, window, inputs)
 }
 
 /// [`measure_with_trend`], judging every ticket at the end of the input rather than as soon
-/// as its outcome is settled: slower and bigger, the same report. For tests that check the
-/// early judgement against it.
+/// as its outcome is settled, and forgetting none: slower and bigger, the same report when no
+/// ticket is reopened after the reopen window. For tests that check the early judgement
+/// against it.
 #[doc(hidden)]
 pub fn measure_judging_at_end<I>(
     model: &Model,
@@ -397,15 +451,18 @@ pub fn measure_judging_at_end<I>(
 where
     I: IntoIterator<Item = (PathBuf, Box<dyn BufRead>)>,
 {
-    measure_inner(model, agreement, period, trend, false, inputs)
+    measure_inner(model, agreement, period, trend, None, inputs)
 }
 
+/// `early`: `None` to judge every ticket at the end of the input; `Some(window)` to judge each
+/// as soon as its outcome is settled, and to forget a resolved ticket `window` milliseconds
+/// after its last event (`Some(None)`: never).
 fn measure_inner<I>(
     model: &Model,
     agreement: Option<&str>,
     period: &Period,
     trend: usize,
-    judge_early: bool,
+    early: Option<Option<i64>>,
     inputs: I,
 ) -> Result<Report, ReportError>
 where
@@ -485,6 +542,7 @@ where
             tickets: HashMap::default(),
             collided: HashMap::new(),
             live: Slab::new(),
+            closing: BinaryHeap::new(),
             seen: agreement.is_some(),
         });
     }
@@ -503,7 +561,8 @@ where
         index,
         default_agreement,
         ids: IdHasher::with_seed(0x51ac_5eed),
-        judge_early,
+        judge_early: early.is_some(),
+        window: early.flatten(),
     };
 
     let mut summary = Summary::default();
@@ -585,6 +644,8 @@ struct Router<'m> {
     ids: IdHasher,
     /// Judge tickets as soon as their outcome is settled (else at the end of the input).
     judge_early: bool,
+    /// The reopen window in milliseconds, if resolved tickets are forgotten.
+    window: Option<i64>,
 }
 
 impl Router<'_> {
@@ -615,7 +676,10 @@ impl Router<'_> {
                     return Err(format!("agreement `{id}` has no ticket objective"));
                 }
                 let hash = self.ids.hash_one(&*event.ticket);
-                ticket_event(state, hash, kind, event, self.judge_early)
+                if let Some(window) = self.window {
+                    forget_closed(state, event.at.timestamp_millis(), window);
+                }
+                ticket_event(state, hash, kind, event, self.judge_early, self.window)
             }
         }
     }
@@ -678,6 +742,37 @@ fn answer(state: &mut AgreementState, id: &str, event: &Event) -> Result<Routed,
     Ok(Routed::Used)
 }
 
+/// Forgets the resolved tickets whose reopen window ended before `now` (milliseconds): a live
+/// one is judged first (as it would be at the end of the input: it can no longer change).
+fn forget_closed(state: &mut AgreementState, now: i64, window: i64) {
+    while let Some(&Reverse((due, hash))) = state.closing.peek() {
+        if due >= now {
+            break;
+        }
+        state.closing.pop();
+        let Some(&slot) = state.tickets.get(&hash) else {
+            continue;
+        };
+        match slot.get() {
+            SlotKind::Judged(tomb) | SlotKind::Before(tomb) => {
+                if tomb.is_resolved() && tomb.last_ms().saturating_add(window) == due {
+                    state.tickets.remove(&hash);
+                }
+            }
+            SlotKind::Live(index) => {
+                let ticket = &state.live[index];
+                if ticket.is_resolved() && ticket.last_ms().saturating_add(window) == due {
+                    let ticket = state.live.remove(index);
+                    for track in &ticket.tracks {
+                        judge_track(&mut state.objectives, &ticket, *track);
+                    }
+                    state.tickets.remove(&hash);
+                }
+            }
+        }
+    }
+}
+
 /// Applies a ticket event: to the live ticket (judging the objectives it settles), to what is
 /// left of a judged ticket (checked only), or opens a ticket.
 fn ticket_event(
@@ -686,14 +781,30 @@ fn ticket_event(
     kind: EventKind,
     event: Event,
     judge_early: bool,
+    window: Option<i64>,
 ) -> Result<Routed, String> {
     let (start, end) = state.span;
     let id = &*event.ticket;
+    let at_ms = event.at.timestamp_millis();
+    // A ticket left resolved by this event is forgotten `window` after it (tickets kept by their
+    // id, after a hash collision, are never forgotten: they are rare).
+    let closing = |state: &mut AgreementState, key: Key, resolved: bool| {
+        if let (Some(window), Key::Hash(hash), true) = (window, key, resolved) {
+            state
+                .closing
+                .push(Reverse((at_ms.saturating_add(window), hash)));
+        }
+    };
     if let Some((key, slot)) = state.locate(id, hash) {
         return match slot.get() {
-            SlotKind::Before => {
+            SlotKind::Before(mut tomb) => {
                 if kind == EventKind::Opened {
                     return Err(format!("ticket `{id}` is already opened"));
+                }
+                // Its events are left out, but followed to know when it is resolved.
+                if tomb.apply(kind, event.at).is_ok() {
+                    state.store(key, id, Slot::before(tomb));
+                    closing(state, key, tomb.is_resolved());
                 }
                 Ok(Routed::OutsidePeriod)
             }
@@ -701,14 +812,17 @@ fn ticket_event(
             SlotKind::Judged(mut tomb) => {
                 tomb.apply(kind, event.at)?;
                 state.store(key, id, Slot::judged(tomb));
+                closing(state, key, tomb.is_resolved());
                 Ok(Routed::Used)
             }
             SlotKind::Live(index) => {
                 state.live[index].apply(kind, event.at)?;
+                let resolved = state.live[index].is_resolved();
                 if judge_early && settle(state, index, kind, event.at) {
                     let ticket = state.live.remove(index);
                     state.store(key, id, Slot::judged(ticket.tomb()));
                 }
+                closing(state, key, resolved);
                 Ok(Routed::Used)
             }
         };
@@ -717,6 +831,13 @@ fn ticket_event(
         if event.at < start || event.at >= end {
             // A ticket opened outside the periods whose `opened` is not in the data.
             return Ok(Routed::OutsidePeriod);
+        }
+        if let Some(window) = window {
+            return Err(format!(
+                "no `opened` event for ticket `{id}` before this `{}`, or the ticket was resolved more than {} before it and is closed (the reopen window)",
+                kind.name(),
+                describe_window(window)
+            ));
         }
         return Err(format!(
             "no `opened` event for ticket `{id}` before this `{}`",
@@ -730,7 +851,7 @@ fn ticket_event(
         Key::Hash(hash)
     };
     if event.at < start {
-        state.store(key, id, Slot::before());
+        state.store(key, id, Slot::before(Tomb::opened(event.at)));
         return Ok(Routed::OutsidePeriod);
     }
     if event.at >= end {
@@ -775,6 +896,17 @@ fn ticket_event(
     };
     state.store(key, id, slot);
     Ok(Routed::Used)
+}
+
+/// A window in milliseconds, in words: "28 days", "36 hours", "90 minutes".
+fn describe_window(ms: i64) -> String {
+    let plural = |n: i64, unit: &str| format!("{n} {unit}{}", if n == 1 { "" } else { "s" });
+    match ms {
+        ms if ms % 86_400_000 == 0 => plural(ms / 86_400_000, "day"),
+        ms if ms % 3_600_000 == 0 => plural(ms / 3_600_000, "hour"),
+        ms if ms % 60_000 == 0 => plural(ms / 60_000, "minute"),
+        ms => plural(ms / 1000, "second"),
+    }
 }
 
 /// Judges the objectives of a live ticket that the event at `at` settles: a response clock

@@ -61,8 +61,13 @@ impl Ticket {
         self.pauses.last().is_some_and(|p| p.1.is_none())
     }
 
-    fn is_resolved(&self) -> bool {
+    pub fn is_resolved(&self) -> bool {
         self.closures.last().is_some_and(|c| c.1.is_none())
+    }
+
+    /// The instant of the ticket's last event, in milliseconds.
+    pub fn last_ms(&self) -> i64 {
+        self.last.timestamp_millis()
     }
 
     /// Whether the response clock has stopped (before `cutoff`).
@@ -215,6 +220,15 @@ pub(crate) struct Tomb {
 }
 
 impl Tomb {
+    pub fn is_resolved(&self) -> bool {
+        self.resolved
+    }
+
+    /// The instant of the ticket's last event, in milliseconds.
+    pub fn last_ms(&self) -> i64 {
+        self.last_ms
+    }
+
     /// A ticket known from its `opened` event only.
     pub fn opened(at: Instant) -> Tomb {
         Tomb {
@@ -257,14 +271,15 @@ impl Tomb {
 
 /// A ticket id's entry in the table of an agreement's tickets, packed in 8 bytes: a live ticket
 /// (its index among the live ones), a judged ticket (its [`Tomb`]), or a ticket opened before
-/// the periods measured (whose later events are left out).
+/// the periods measured (whose later events are left out; its tomb tells when it is resolved,
+/// to forget it after the reopen window).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) struct Slot(u64);
 
 pub(crate) enum SlotKind {
     Live(usize),
     Judged(Tomb),
-    Before,
+    Before(Tomb),
 }
 
 const TAG_LIVE: u64 = 0;
@@ -279,11 +294,15 @@ impl Slot {
         Slot(((index as u64) << 2) | TAG_LIVE)
     }
 
-    pub fn before() -> Slot {
-        Slot(TAG_BEFORE)
+    pub fn before(tomb: Tomb) -> Slot {
+        Slot::pack(tomb, TAG_BEFORE)
     }
 
     pub fn judged(tomb: Tomb) -> Slot {
+        Slot::pack(tomb, TAG_JUDGED)
+    }
+
+    fn pack(tomb: Tomb, tag: u64) -> Slot {
         let kind = EventKind::ALL
             .iter()
             .position(|k| *k == tomb.last_kind)
@@ -294,20 +313,21 @@ impl Slot {
                 | (u64::from(tomb.resolved) << 6)
                 | (u64::from(tomb.paused) << 5)
                 | (kind << 2)
-                | TAG_JUDGED,
+                | tag,
         )
     }
 
     pub fn get(self) -> SlotKind {
+        let tomb = || Tomb {
+            last_ms: (self.0 >> 7) as i64 - MS_OFFSET,
+            last_kind: EventKind::ALL[((self.0 >> 2) & 7) as usize],
+            paused: self.0 & (1 << 5) != 0,
+            resolved: self.0 & (1 << 6) != 0,
+        };
         match self.0 & 3 {
             TAG_LIVE => SlotKind::Live((self.0 >> 2) as usize),
-            TAG_JUDGED => SlotKind::Judged(Tomb {
-                last_ms: (self.0 >> 7) as i64 - MS_OFFSET,
-                last_kind: EventKind::ALL[((self.0 >> 2) & 7) as usize],
-                paused: self.0 & (1 << 5) != 0,
-                resolved: self.0 & (1 << 6) != 0,
-            }),
-            _ => SlotKind::Before,
+            TAG_JUDGED => SlotKind::Judged(tomb()),
+            _ => SlotKind::Before(tomb()),
         }
     }
 }
@@ -449,7 +469,6 @@ mod tests {
         for index in [0, 1, 6_134, u32::MAX as usize] {
             assert!(matches!(Slot::live(index).get(), SlotKind::Live(i) if i == index));
         }
-        assert!(matches!(Slot::before().get(), SlotKind::Before));
         let instants = [
             DateTime::parse_from_rfc3339("2026-03-02T09:14:00.123Z")
                 .unwrap()
@@ -473,6 +492,10 @@ mod tests {
                     match Slot::judged(tomb).get() {
                         SlotKind::Judged(back) => assert_eq!(back, tomb, "{text}"),
                         _ => panic!("not judged"),
+                    }
+                    match Slot::before(tomb).get() {
+                        SlotKind::Before(back) => assert_eq!(back, tomb, "{text}"),
+                        _ => panic!("not before"),
                     }
                 }
             }

@@ -1,8 +1,9 @@
 //! Tickets are judged as soon as their outcome is settled, in whatever order their events
-//! arrive. Generated ticket histories (responses, pauses, resolutions, reopenings, across the
-//! end of February and of March) are measured three ways — ticket after ticket, all events in
-//! time order, and with every ticket judged only at the end of the input — and the three
-//! reports must be the same, trend included.
+//! arrive, and resolved tickets are forgotten after the reopen window. Generated ticket
+//! histories (responses, pauses, resolutions, reopenings, across the end of February and of
+//! March) are measured several ways — ticket after ticket, all events in time order, with a
+//! reopen window of a day, and with every ticket judged only at the end of the input and none
+//! forgotten — and the reports must be the same, trend included.
 
 #![allow(clippy::unwrap_used)]
 
@@ -12,7 +13,7 @@ use std::path::{Path, PathBuf};
 use chrono::{DateTime, Duration};
 use proptest::prelude::*;
 use slac_model::{check_files, Config, Model, Options};
-use slac_report::{measure_judging_at_end, measure_with_trend, Period};
+use slac_report::{measure_judging_at_end, measure_with, MeasureOptions, Period};
 
 const WORKSPACE: &str = r#"
 party acme {
@@ -86,7 +87,11 @@ enum Step {
     Reopen,
 }
 
-/// A ticket's history, made valid: each step that cannot follow is skipped.
+/// The reopen window of the runs that forget tickets, in minutes.
+const WINDOW_MINUTES: i64 = 24 * 60;
+
+/// A ticket's history, made valid: each step that cannot follow is skipped, and the steps of a
+/// resolved ticket come within the reopen window.
 fn history(id: usize, opened: i64, priority: u8, steps: &[(u16, Step)]) -> Vec<(i64, String)> {
     let start = DateTime::parse_from_rfc3339("2026-02-20T00:00:00Z")
         .unwrap()
@@ -102,6 +107,7 @@ fn history(id: usize, opened: i64, priority: u8, steps: &[(u16, Step)]) -> Vec<(
     let (mut paused, mut resolved) = (false, false);
     let mut now = opened;
     for &(gap, step) in steps {
+        let was_resolved = resolved;
         let name = match step {
             Step::Respond if !resolved => "responded",
             Step::Pause if !paused && !resolved => {
@@ -123,7 +129,12 @@ fn history(id: usize, opened: i64, priority: u8, steps: &[(u16, Step)]) -> Vec<(
             }
             _ => continue,
         };
-        now += i64::from(gap) + 1;
+        let gap = i64::from(gap);
+        now += 1 + if was_resolved {
+            gap % WINDOW_MINUTES
+        } else {
+            gap
+        };
         lines.push((
             now,
             format!(
@@ -135,7 +146,16 @@ fn history(id: usize, opened: i64, priority: u8, steps: &[(u16, Step)]) -> Vec<(
     lines
 }
 
-fn measure(lines: &[String], early: bool) -> serde_json::Value {
+/// How a run judges and forgets tickets.
+#[derive(Clone, Copy)]
+enum Mode {
+    /// As soon as settled, resolved tickets forgotten after this reopen window (minutes).
+    Early(Option<i64>),
+    /// At the end of the input, none forgotten.
+    AtEnd,
+}
+
+fn measure(lines: &[String], mode: Mode) -> serde_json::Value {
     let text = lines.join("\n") + "\n";
     let inputs: Vec<(PathBuf, Box<dyn BufRead>)> = vec![(
         PathBuf::from("events.jsonl"),
@@ -143,10 +163,15 @@ fn measure(lines: &[String], early: bool) -> serde_json::Value {
     )];
     let period = Period::parse("2026-03").unwrap();
     let model = model();
-    let report = if early {
-        measure_with_trend(&model, Some("support"), &period, 2, inputs)
-    } else {
-        measure_judging_at_end(&model, Some("support"), &period, 2, inputs)
+    let report = match mode {
+        Mode::Early(window) => {
+            let options = MeasureOptions {
+                trend: 2,
+                reopen_window: window.map(Duration::minutes),
+            };
+            measure_with(&model, Some("support"), &period, &options, inputs)
+        }
+        Mode::AtEnd => measure_judging_at_end(&model, Some("support"), &period, 2, inputs),
     }
     .unwrap();
     assert_eq!(report.summary.bad_lines, 0, "{:#?}", report.bad_lines);
@@ -189,9 +214,11 @@ proptest! {
         let mut merged: Vec<&(i64, String)> = histories.iter().flatten().collect();
         merged.sort_by_key(|(at, _)| *at);
         let merged: Vec<String> = merged.into_iter().map(|(_, line)| line.clone()).collect();
-        let at_end = measure(&merged, false);
-        prop_assert_eq!(&measure(&sequential, true), &at_end);
-        prop_assert_eq!(&measure(&merged, true), &at_end);
+        let at_end = measure(&merged, Mode::AtEnd);
+        for window in [None, Some(WINDOW_MINUTES)] {
+            prop_assert_eq!(&measure(&sequential, Mode::Early(window)), &at_end);
+            prop_assert_eq!(&measure(&merged, Mode::Early(window)), &at_end);
+        }
         // Something was measured whenever a ticket opened in February or March (before
         // 2026-03-31T22:00Z, 56,040 minutes after the start): not a property of empty reports.
         let response = &at_end["agreements"][0]["objectives"][0];

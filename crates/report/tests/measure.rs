@@ -9,7 +9,9 @@ use std::path::{Path, PathBuf};
 
 use chrono::{DateTime, Utc};
 use slac_model::{check_files, Config, Model, Options};
-use slac_report::{measure, measure_with_trend, Period, Report, Status};
+use slac_report::{
+    measure, measure_with, measure_with_trend, MeasureOptions, Period, Report, Status,
+};
 
 const WORKSPACE: &str = r#"
 party acme {
@@ -582,4 +584,84 @@ fn an_agreement_named_filters_the_others() {
     assert_eq!(report.agreements[0].id, "fixes");
     assert!(report.summary.other_agreements > 0);
     assert!(measure(&model(), Some("nope"), &period, Vec::new()).is_err());
+}
+
+/// The reopen window: a resolved ticket is forgotten once the input reaches an event more than
+/// the window after the ticket's last one; its later events are bad lines, its id opens a new
+/// ticket. Without a window, nothing is forgotten.
+#[test]
+fn resolved_tickets_are_closed_after_the_reopen_window() {
+    const F: &str = "fixes";
+    let lines = vec![
+        // R-1 (16h): Mon 2 Mar 09:00–12:00 runs 3h, resolved; reopened exactly 7 days later
+        // (Mon 9 Mar 12:00, the window's last instant): 13h left, Mon 12:00–17:00 5h, Tue
+        // 08:00–16:00 8h: due Tue 10 Mar 16:00; resolved Tue 15:00: met.
+        opened(F, "R-1", "2026-03-02T09:00:00+01:00", ""),
+        ev(F, "R-1", "2026-03-02T12:00:00+01:00", "resolved"),
+        ev(F, "R-1", "2026-03-09T12:00:00+01:00", "reopened"),
+        ev(F, "R-1", "2026-03-10T15:00:00+01:00", "resolved"),
+        // R-2: Tue 3 Mar 09:00–10:00, resolved (met); reopened a minute after its window.
+        opened(F, "R-2", "2026-03-03T09:00:00+01:00", ""),
+        ev(F, "R-2", "2026-03-03T10:00:00+01:00", "resolved"),
+        // An event of another ticket more than 7 days after R-2's resolution: R-2 is closed.
+        opened(F, "R-3", "2026-03-10T10:01:00+01:00", ""),
+        ev(F, "R-2", "2026-03-10T10:01:00+01:00", "reopened"),
+        // R-3, resolved after 1h: met.
+        ev(F, "R-3", "2026-03-10T11:01:00+01:00", "resolved"),
+        // R-2's id again, later still: a new ticket, Mon 16 Mar 09:00–17:00 then Tue 08:00–
+        // 17:00 is 17h > 16h: breached by 1h (open time), 16h of wall time (due Tue 16:00).
+        opened(F, "R-2", "2026-03-16T09:00:00+01:00", ""),
+        ev(F, "R-2", "2026-03-17T17:00:00+01:00", "resolved"),
+    ];
+    let period = Period::parse("2026-03").unwrap();
+    let run = |window: Option<chrono::Duration>| {
+        let options = MeasureOptions {
+            trend: 0,
+            reopen_window: window,
+        };
+        measure_with(
+            &model(),
+            Some(F),
+            &period,
+            &options,
+            vec![input("fixes.jsonl", &lines)],
+        )
+        .unwrap()
+    };
+
+    let report = run(Some(chrono::Duration::days(7)));
+    let reasons: Vec<_> = report
+        .bad_lines
+        .iter()
+        .map(|b| (b.line, b.reason.as_str()))
+        .collect();
+    assert_eq!(
+        reasons,
+        [(8, "no `opened` event for ticket `R-2` before this `reopened`, or the ticket was resolved more than 7 days before it and is closed (the reopen window)")]
+    );
+    let resolution = objective(&report, F, "resolution");
+    // R-1 met, R-2 (first) met, R-3 met, R-2 (second) breached.
+    assert_eq!(
+        (
+            resolution.counts.total,
+            resolution.counts.good,
+            resolution.counts.bad
+        ),
+        (4, 3, 1)
+    );
+    assert_eq!(resolution.breaches.len(), 1);
+    let again = &resolution.breaches[0];
+    assert_eq!(again.ticket, "R-2");
+    assert_eq!(again.opened, t("2026-03-16T09:00:00+01:00"));
+    assert_eq!(again.due, t("2026-03-17T16:00:00+01:00"));
+    assert_eq!(again.late_open_seconds, 3_600);
+
+    // Without a window, R-2 is reopened (due: 15h left from Tue 10 Mar 10:01, so Wed 11 Mar
+    // 16:01), and its second `opened` is refused: the ticket is still the first one.
+    let report = run(None);
+    let reasons: Vec<_> = report.bad_lines.iter().map(|b| b.line).collect();
+    assert_eq!(reasons, [10]);
+    assert!(report.bad_lines[0].reason.contains("already opened"));
+    let resolution = objective(&report, F, "resolution");
+    assert_eq!(resolution.counts.total, 3);
 }
