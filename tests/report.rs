@@ -434,6 +434,82 @@ fn a_ticket_reopened_after_the_reopen_window_is_a_bad_line() {
     assert!(run.stderr.contains("wall-clock time"), "{}", run.stderr);
 }
 
+/// `--tickets FILE.csv`: the ledger of every ticket of the month, each with its outcome; the
+/// three breaches are those of the report.
+#[test]
+fn the_ticket_ledger_has_a_row_per_ticket_and_objective() {
+    let dir = tempfile::tempdir().unwrap();
+    let ledger = dir.path().join("tickets.csv");
+    let examples = examples();
+    let month = month();
+    let run = slac(
+        &examples,
+        &[
+            "report",
+            "--data",
+            month.to_str().unwrap(),
+            "--period",
+            "2026-03",
+            "--agreement",
+            "acme_printers",
+            "--trend",
+            "0",
+            "--format",
+            "json",
+            "--tickets",
+            ledger.to_str().unwrap(),
+        ],
+    );
+    run.assert_code(1);
+    let json: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
+    let objective = &json["agreements"][0]["objectives"][0];
+    let text = std::fs::read_to_string(&ledger).unwrap();
+    let mut lines = text.lines();
+    assert_eq!(
+        lines.next(),
+        Some("agreement,objective,period,ticket,case,allowed,opened,due,stopped,outcome,late_open_seconds,late_wall_seconds,escalations")
+    );
+    let rows: Vec<Vec<&str>> = lines.map(|l| l.split(',').collect()).collect();
+    assert_eq!(
+        rows.len() as u64,
+        objective["counts"]["total"].as_u64().unwrap()
+    );
+    let mut breached: Vec<&str> = rows
+        .iter()
+        .filter(|r| r[9] == "breached")
+        .map(|r| r[3])
+        .collect();
+    breached.sort();
+    let mut listed: Vec<&str> = objective["breaches"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|b| b["ticket"].as_str().unwrap())
+        .collect();
+    listed.sort();
+    assert_eq!(breached, listed);
+    assert_eq!(rows.iter().filter(|r| r[9] == "pending").count(), 1);
+    assert!(rows
+        .iter()
+        .all(|r| r[0] == "acme_printers" && r[1] == "response" && r[2] == "2026-03"));
+
+    // A ledger that cannot be created stops the report before it reads anything.
+    let run = slac(
+        &examples,
+        &[
+            "report",
+            "--data",
+            month.to_str().unwrap(),
+            "--period",
+            "2026-03",
+            "--tickets",
+            "/nonexistent/tickets.csv",
+        ],
+    );
+    run.assert_code(2);
+    assert!(run.stderr.contains("--tickets"), "{}", run.stderr);
+}
+
 #[test]
 fn a_bad_period_or_a_missing_file_is_an_environment_error() {
     let examples = examples();

@@ -502,7 +502,11 @@ mod tests {
         let start = paris_month_start(2026, 11);
         assert!((start..start + 86_400).contains(&written.first));
         let end = paris_month_start(2027, 2);
-        assert!((end - 86_400 * 6..end).contains(&written.last), "{}", iso(written.last));
+        assert!(
+            (end - 86_400 * 6..end).contains(&written.last),
+            "{}",
+            iso(written.last)
+        );
     }
 
     #[test]

@@ -203,6 +203,11 @@ pub struct ReportArgs {
     /// forgotten (its later events are bad lines), so memory holds only the open tickets.
     #[arg(long, value_name = "DURATION", default_value = "28d", value_parser = parse_window)]
     pub reopen_window: Window,
+    /// Write the ticket ledger to this file: one CSV row per ticket and objective (outcome,
+    /// deadline, lateness, escalations), every ticket, as each is judged. The report lists the
+    /// first 1,000 tickets of each list.
+    #[arg(long, value_name = "FILE.csv")]
+    pub tickets: Option<PathBuf>,
     /// `markdown`, `json`, or `html` (one self-contained, printable page with a chart of the
     /// measure per week against the target).
     #[arg(long, value_enum, default_value = "markdown")]

@@ -59,15 +59,28 @@ pub fn run(args: &ReportArgs) -> Outcome {
         Ok(source) => source,
         Err(message) => return Outcome::Environment(message),
     };
+    let ledger: Option<Box<dyn Write>> = match &args.tickets {
+        Some(path) => match std::fs::File::create(path) {
+            Ok(file) => Some(Box::new(std::io::BufWriter::with_capacity(1 << 16, file))),
+            Err(error) => {
+                return Outcome::Environment(format!(
+                    "{}: {error}; check the path given to --tickets",
+                    path.display()
+                ))
+            }
+        },
+        None => None,
+    };
     let measure_options = slac_report::MeasureOptions {
         trend: args.trend,
         reopen_window: args.reopen_window.0,
+        ledger,
     };
     let mut report = match slac_report::measure_with(
         &workspace.model,
         args.agreement.as_deref(),
         &period,
-        &measure_options,
+        measure_options,
         inputs,
     ) {
         Ok(report) => report,

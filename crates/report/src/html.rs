@@ -303,6 +303,12 @@ fn render_objective(out: &mut String, o: &ObjectiveReport, charts: &mut usize) {
         let _ = writeln!(out, "<p class=\"trend\">{}</p>", escape(&trend));
     }
     out.push_str("</div>\n");
+    let [breached_note, pending_note, unmatched_note, escalated_note] = o.listed_notes();
+    let note = |out: &mut String, note: &Option<String>| {
+        if let Some(note) = note {
+            let _ = writeln!(out, "<p class=\"listed\">{}</p>", escape(note));
+        }
+    };
     if !o.breaches.is_empty() {
         out.push_str("<table class=\"breaches\">\n<caption>Breached (times in UTC)</caption>\n");
         header_row(
@@ -334,6 +340,7 @@ fn render_objective(out: &mut String, o: &ObjectiveReport, charts: &mut usize) {
             );
         }
         out.push_str("</tbody>\n</table>\n");
+        note(out, &breached_note);
     }
     if !o.pending.is_empty() {
         let _ = writeln!(
@@ -341,6 +348,7 @@ fn render_objective(out: &mut String, o: &ObjectiveReport, charts: &mut usize) {
             "<p>Pending at the end of the period: {}.</p>",
             list(o.pending.iter().map(|p| p.ticket.clone()))
         );
+        note(out, &pending_note);
     }
     if !o.unmatched.is_empty() {
         let _ = writeln!(
@@ -348,6 +356,7 @@ fn render_objective(out: &mut String, o: &ObjectiveReport, charts: &mut usize) {
             "<p>Matching no case (not counted): {}.</p>",
             list(o.unmatched.iter().cloned())
         );
+        note(out, &unmatched_note);
     }
     if !o.escalations.is_empty() {
         out.push_str("<table class=\"escalations\">\n<caption>Escalations that would have fired (times in UTC)</caption>\n");
@@ -374,6 +383,7 @@ fn render_objective(out: &mut String, o: &ObjectiveReport, charts: &mut usize) {
             }
         }
         out.push_str("</tbody>\n</table>\n");
+        note(out, &escalated_note);
     }
     if !missed.is_empty() {
         let _ = writeln!(out, "<p>Deliveries missed: {}.</p>", missed.join(", "));

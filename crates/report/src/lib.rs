@@ -62,17 +62,21 @@ pub mod credits;
 pub mod deliveries;
 pub mod html;
 pub mod input;
+mod ledger;
+mod listed;
 pub mod markdown;
 pub mod period;
 pub mod prometheus;
 mod tickets;
 pub mod weeks;
 
+use std::cell::RefCell;
 use std::cmp::Reverse;
 use std::collections::{BinaryHeap, HashMap};
 use std::hash::BuildHasher;
-use std::io::BufRead;
+use std::io::{BufRead, Write};
 use std::path::PathBuf;
+use std::rc::Rc;
 use std::sync::Arc;
 
 use chrono::{DateTime, Utc};
@@ -86,9 +90,12 @@ use smallvec::SmallVec;
 pub use credits::{CreditLine, CreditReport};
 pub use deliveries::DueReport;
 pub use input::{BadLine, Event, EventKind, Format, Reader};
+pub use listed::MAX_LISTED_TICKETS;
 pub use period::{Period, PeriodError};
 pub use weeks::WeekMeasure;
 
+use ledger::{Ledger, Row};
+use listed::{ByOpening, Firsts};
 use tickets::{Clock, Outcome, Slot, SlotKind, Ticket, Tomb, Track};
 use weeks::WeekCounter;
 
@@ -184,8 +191,9 @@ pub struct ObjectiveReport {
     pub trend: Vec<TrendPoint>,
 }
 
-/// Tickets: `total` of the period, `good` met, `bad` breached, `pending`, `unmatched`.
-/// Deliverables: due instants met and missed. Satisfaction: answers satisfied and not.
+/// Tickets: `total` of the period, `good` met, `bad` breached, `pending`, `unmatched`, and
+/// `escalated` (at least one escalation level would have fired). Deliverables: due instants
+/// met and missed. Satisfaction: answers satisfied and not.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
 pub struct Counts {
     pub total: u64,
@@ -193,6 +201,7 @@ pub struct Counts {
     pub bad: u64,
     pub pending: u64,
     pub unmatched: u64,
+    pub escalated: u64,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -231,11 +240,63 @@ pub struct EscalationFired {
     pub notify: Vec<String>,
 }
 
+impl ObjectiveReport {
+    /// When a list holds fewer tickets than counted (see [`MAX_LISTED_TICKETS`]), what a reader
+    /// is told: "The first 1000 of 8878, by opening; every ticket is in the ticket ledger."
+    pub fn listed_note(shown: usize, counted: u64) -> Option<String> {
+        (counted > shown as u64).then(|| {
+            format!(
+                "The first {shown} of {counted}, by opening; every ticket is in the ticket ledger."
+            )
+        })
+    }
+
+    /// The notes of the four lists: breached, pending, unmatched, escalated.
+    pub fn listed_notes(&self) -> [Option<String>; 4] {
+        let c = &self.counts;
+        [
+            Self::listed_note(self.breaches.len(), c.bad),
+            Self::listed_note(self.pending.len(), c.pending),
+            Self::listed_note(self.unmatched.len(), c.unmatched),
+            Self::listed_note(self.escalations.len(), c.escalated),
+        ]
+    }
+}
+
+impl ByOpening for Breach {
+    fn opening(&self) -> (DateTime<Utc>, &str) {
+        (self.opened, &self.ticket)
+    }
+}
+
+impl ByOpening for Pending {
+    fn opening(&self) -> (DateTime<Utc>, &str) {
+        (self.opened, &self.ticket)
+    }
+}
+
+impl ByOpening for (DateTime<Utc>, String) {
+    fn opening(&self) -> (DateTime<Utc>, &str) {
+        (self.0, &self.1)
+    }
+}
+
+impl ByOpening for (DateTime<Utc>, TicketEscalation) {
+    fn opening(&self) -> (DateTime<Utc>, &str) {
+        (self.0, &self.1.ticket)
+    }
+}
+
 /// A review that cannot be made at all.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum ReportError {
     UnknownAgreement(String),
-    UnknownCalendar { objective: String, calendar: String },
+    UnknownCalendar {
+        objective: String,
+        calendar: String,
+    },
+    /// The ticket ledger could not be written.
+    Ledger(String),
 }
 
 impl std::fmt::Display for ReportError {
@@ -249,6 +310,7 @@ impl std::fmt::Display for ReportError {
                 f,
                 "objective `{objective}` uses calendar `{calendar}`, which is not defined"
             ),
+            ReportError::Ledger(error) => write!(f, "cannot write the ticket ledger: {error}"),
         }
     }
 }
@@ -264,7 +326,6 @@ pub const TREND_PERIODS: usize = 3;
 pub const REOPEN_WINDOW: chrono::Duration = chrono::Duration::days(28);
 
 /// How a review is measured besides its period.
-#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct MeasureOptions {
     /// How many periods of the same kind before the period to measure for the trend.
     pub trend: usize,
@@ -273,6 +334,9 @@ pub struct MeasureOptions {
     /// the input. A later event of a forgotten ticket is a bad line (its `reopened` comes too
     /// late); an `opened` with its id opens a new ticket. `None` keeps every ticket to the end.
     pub reopen_window: Option<chrono::Duration>,
+    /// Where to write the ticket ledger (CSV, one row per ticket and objective as it is judged;
+    /// see the `ledger` module's columns), if anywhere.
+    pub ledger: Option<Box<dyn Write>>,
 }
 
 impl Default for MeasureOptions {
@@ -280,6 +344,7 @@ impl Default for MeasureOptions {
         MeasureOptions {
             trend: TREND_PERIODS,
             reopen_window: Some(REOPEN_WINDOW),
+            ledger: None,
         }
     }
 }
@@ -312,12 +377,12 @@ struct ObjectiveState<'m> {
     /// satisfied) or deliveries (counted in the period they arrive, to tell whether the data
     /// covers it).
     counts: Vec<Counts>,
-    /// What the report lists of the period of the review, with the opening instant and id of
-    /// each ticket to sort them at the end (tickets are judged in the order their clocks stop).
-    breaches: Vec<Breach>,
-    pending: Vec<Pending>,
-    unmatched: Vec<(DateTime<Utc>, String)>,
-    escalations: Vec<(DateTime<Utc>, TicketEscalation)>,
+    /// What the report lists of the period of the review: the first tickets by opening (they
+    /// are judged in the order their clocks stop).
+    breaches: Firsts<Breach>,
+    pending: Firsts<Pending>,
+    unmatched: Firsts<(DateTime<Utc>, String)>,
+    escalations: Firsts<(DateTime<Utc>, TicketEscalation)>,
     weeks: WeekCounter,
     deliveries: Vec<DateTime<Utc>>,
 }
@@ -348,6 +413,7 @@ struct AgreementState<'m> {
     /// their last event plus the window, and the hash of their id. An entry is stale when the
     /// ticket had another event since (a newer entry is then in the heap, or it was reopened).
     closing: BinaryHeap<Reverse<(i64, u64)>>,
+    ledger: Option<Rc<RefCell<Ledger>>>,
     seen: bool,
 }
 
@@ -397,7 +463,7 @@ pub fn measure<I>(
 where
     I: IntoIterator<Item = (PathBuf, Box<dyn BufRead>)>,
 {
-    measure_with(model, agreement, period, &MeasureOptions::default(), inputs)
+    measure_with(model, agreement, period, MeasureOptions::default(), inputs)
 }
 
 /// [`measure`], with `trend` earlier periods (0 for none).
@@ -415,7 +481,7 @@ where
         trend,
         ..MeasureOptions::default()
     };
-    measure_with(model, agreement, period, &options, inputs)
+    measure_with(model, agreement, period, options, inputs)
 }
 
 /// [`measure`], with every option.
@@ -423,7 +489,7 @@ pub fn measure_with<I>(
     model: &Model,
     agreement: Option<&str>,
     period: &Period,
-    options: &MeasureOptions,
+    options: MeasureOptions,
     inputs: I,
 ) -> Result<Report, ReportError>
 where
@@ -433,7 +499,15 @@ where
         .reopen_window
         .map(|w| w.num_milliseconds().max(0))
         .map(Some);
-    measure_inner(model, agreement, period, options.trend, window, inputs)
+    measure_inner(
+        model,
+        agreement,
+        period,
+        options.trend,
+        window,
+        options.ledger,
+        inputs,
+    )
 }
 
 /// [`measure_with_trend`], judging every ticket at the end of the input rather than as soon
@@ -451,7 +525,7 @@ pub fn measure_judging_at_end<I>(
 where
     I: IntoIterator<Item = (PathBuf, Box<dyn BufRead>)>,
 {
-    measure_inner(model, agreement, period, trend, None, inputs)
+    measure_inner(model, agreement, period, trend, None, None, inputs)
 }
 
 /// `early`: `None` to judge every ticket at the end of the input; `Some(window)` to judge each
@@ -463,6 +537,7 @@ fn measure_inner<I>(
     period: &Period,
     trend: usize,
     early: Option<Option<i64>>,
+    ledger: Option<Box<dyn Write>>,
     inputs: I,
 ) -> Result<Report, ReportError>
 where
@@ -476,6 +551,10 @@ where
     let trend = trend.min(usize::from(u8::MAX) - 1);
     let mut periods = vec![period.clone()];
     periods.extend(period.earlier(trend));
+    let ledger = ledger.map(|out| {
+        let names = periods.iter().map(|p| p.text.clone()).collect();
+        Rc::new(RefCell::new(Ledger::new(out, names)))
+    });
     let mut engines: HashMap<&str, Arc<BusinessCalendar>> = HashMap::new();
     let mut states: Vec<AgreementState> = Vec::new();
     for a in model.agreements.values() {
@@ -514,10 +593,10 @@ where
                 bounds,
                 clock,
                 policy: model.escalation_for(a, o),
-                breaches: Vec::new(),
-                pending: Vec::new(),
-                unmatched: Vec::new(),
-                escalations: Vec::new(),
+                breaches: Firsts::new(MAX_LISTED_TICKETS),
+                pending: Firsts::new(MAX_LISTED_TICKETS),
+                unmatched: Firsts::new(MAX_LISTED_TICKETS),
+                escalations: Firsts::new(MAX_LISTED_TICKETS),
                 deliveries: Vec::new(),
             });
         }
@@ -543,6 +622,7 @@ where
             collided: HashMap::new(),
             live: Slab::new(),
             closing: BinaryHeap::new(),
+            ledger: ledger.clone(),
             seen: agreement.is_some(),
         });
     }
@@ -605,6 +685,9 @@ where
         .filter(|s| s.seen)
         .map(|s| review(s, &periods))
         .collect();
+    if let Some(ledger) = ledger.and_then(|l| Rc::try_unwrap(l).ok()) {
+        ledger.into_inner().finish().map_err(ReportError::Ledger)?;
+    }
     Ok(Report {
         period: period.clone(),
         agreements,
@@ -764,7 +847,13 @@ fn forget_closed(state: &mut AgreementState, now: i64, window: i64) {
                 if ticket.is_resolved() && ticket.last_ms().saturating_add(window) == due {
                     let ticket = state.live.remove(index);
                     for track in &ticket.tracks {
-                        judge_track(&mut state.objectives, &ticket, *track);
+                        judge_track(
+                            state.agreement,
+                            &mut state.objectives,
+                            &ticket,
+                            *track,
+                            state.ledger.as_deref(),
+                        );
                     }
                     state.tickets.remove(&hash);
                 }
@@ -880,6 +969,18 @@ fn ticket_event(
                 });
             }
             None => {
+                if let Some(ledger) = &state.ledger {
+                    ledger.borrow_mut().write(Row {
+                        agreement: &state.agreement.id,
+                        objective: &o.objective.id,
+                        period: p,
+                        ticket: id,
+                        case: None,
+                        opened: event.at,
+                        outcome: None,
+                        escalation: None,
+                    });
+                }
                 let counts = &mut o.counts[p];
                 counts.total += 1;
                 counts.unmatched += 1;
@@ -928,15 +1029,28 @@ fn settle(state: &mut AgreementState, index: usize, kind: EventKind, at: DateTim
         return false;
     }
     for track in &settled {
-        judge_track(&mut state.objectives, &state.live[index], *track);
+        judge_track(
+            state.agreement,
+            &mut state.objectives,
+            &state.live[index],
+            *track,
+            state.ledger.as_deref(),
+        );
     }
     let ticket = &mut state.live[index];
     ticket.tracks.retain(|t| !settled.contains(t));
     ticket.tracks.is_empty()
 }
 
-/// Judges a ticket against one of its objectives and counts the outcome.
-fn judge_track(objectives: &mut [ObjectiveState], ticket: &Ticket, track: Track) {
+/// Judges a ticket against one of its objectives, counts the outcome, and writes it to the
+/// ledger.
+fn judge_track(
+    agreement: &Agreement,
+    objectives: &mut [ObjectiveState],
+    ticket: &Ticket,
+    track: Track,
+    ledger: Option<&RefCell<Ledger>>,
+) {
     let o = &mut objectives[usize::from(track.objective)];
     let p = usize::from(track.period);
     let Some(case) = o.objective.within.get(usize::from(track.case)) else {
@@ -954,6 +1068,18 @@ fn judge_track(objectives: &mut [ObjectiveState], ticket: &Ticket, track: Track)
         o.bounds[p].1,
         o.policy,
     );
+    if let Some(ledger) = ledger {
+        ledger.borrow_mut().write(Row {
+            agreement: &agreement.id,
+            objective: &o.objective.id,
+            period: p,
+            ticket: &ticket.id,
+            case: Some((case.describe_conditions(), case.duration.to_string())),
+            opened: ticket.opened,
+            outcome: Some(&judged.outcome),
+            escalation: judged.escalation.as_ref(),
+        });
+    }
     let counts = &mut o.counts[p];
     counts.total += 1;
     match judged.outcome {
@@ -996,8 +1122,9 @@ fn judge_track(objectives: &mut [ObjectiveState], ticket: &Ticket, track: Track)
             }
         }
     }
-    if p == 0 {
-        if let Some(escalation) = judged.escalation {
+    if let Some(escalation) = judged.escalation {
+        o.counts[p].escalated += 1;
+        if p == 0 {
             o.escalations.push((ticket.opened, escalation));
         }
     }
@@ -1029,7 +1156,13 @@ fn review(mut state: AgreementState, periods: &[Period]) -> AgreementReport {
     // The tickets still live: judged as they stand at the end of their period.
     for (_, ticket) in &state.live {
         for track in &ticket.tracks {
-            judge_track(&mut state.objectives, ticket, *track);
+            judge_track(
+                agreement,
+                &mut state.objectives,
+                ticket,
+                *track,
+                state.ledger.as_deref(),
+            );
         }
     }
     let objectives: Vec<ObjectiveReport> = state
@@ -1147,6 +1280,7 @@ fn review_objective(mut state: ObjectiveState, periods: &[Period]) -> ObjectiveR
                             bad,
                             pending: 0,
                             unmatched: 0,
+                            escalated: 0,
                         };
                         report.deliveries = judged;
                     }
@@ -1155,21 +1289,20 @@ fn review_objective(mut state: ObjectiveState, periods: &[Period]) -> ObjectiveR
         }
         _ => report.counts = state.counts[0].clone(),
     }
-    let by_ticket = |a: (&DateTime<Utc>, &str), b: (&DateTime<Utc>, &str)| a.cmp(&b);
-    state
-        .breaches
-        .sort_by(|a, b| by_ticket((&a.opened, &a.ticket), (&b.opened, &b.ticket)));
-    state
-        .pending
-        .sort_by(|a, b| by_ticket((&a.opened, &a.ticket), (&b.opened, &b.ticket)));
-    state.unmatched.sort();
-    state
+    report.breaches = state.breaches.into_sorted_vec();
+    report.pending = state.pending.into_sorted_vec();
+    report.unmatched = state
+        .unmatched
+        .into_sorted_vec()
+        .into_iter()
+        .map(|(_, id)| id)
+        .collect();
+    report.escalations = state
         .escalations
-        .sort_by(|a, b| by_ticket((&a.0, &a.1.ticket), (&b.0, &b.1.ticket)));
-    report.breaches = state.breaches;
-    report.pending = state.pending;
-    report.unmatched = state.unmatched.into_iter().map(|(_, id)| id).collect();
-    report.escalations = state.escalations.into_iter().map(|(_, e)| e).collect();
+        .into_sorted_vec()
+        .into_iter()
+        .map(|(_, e)| e)
+        .collect();
     report.weeks = state.weeks.finish();
     let (measured, status) = judge_measure(report.counts.good, report.counts.bad, o.target);
     report.measured = measured;

@@ -211,6 +211,12 @@ pub fn render(report: &Report) -> String {
             if let Some(trend) = trend {
                 let _ = writeln!(out, "{}\n", cell(&trend));
             }
+            let [breached_note, pending_note, unmatched_note, escalated_note] = o.listed_notes();
+            let note = |out: &mut String, note: &Option<String>| {
+                if let Some(note) = note {
+                    let _ = writeln!(out, "{note}\n");
+                }
+            };
             if !o.breaches.is_empty() {
                 out.push_str("Breached:\n\n| ticket | case | allowed | opened | due | late (open time) | late (wall time) |\n|---|---|---|---|---|---:|---:|\n");
                 for b in &o.breaches {
@@ -227,6 +233,7 @@ pub fn render(report: &Report) -> String {
                     );
                 }
                 out.push('\n');
+                note(&mut out, &breached_note);
             }
             if !o.pending.is_empty() {
                 let list: Vec<String> = o.pending.iter().map(|p| cell(&p.ticket)).collect();
@@ -235,6 +242,7 @@ pub fn render(report: &Report) -> String {
                     "Pending at the end of the period: {}.\n",
                     list.join(", ")
                 );
+                note(&mut out, &pending_note);
             }
             if !o.unmatched.is_empty() {
                 let list: Vec<String> = o.unmatched.iter().map(|t| cell(t)).collect();
@@ -243,6 +251,7 @@ pub fn render(report: &Report) -> String {
                     "Matching no case (not counted): {}.\n",
                     list.join(", ")
                 );
+                note(&mut out, &unmatched_note);
             }
             if !o.escalations.is_empty() {
                 out.push_str("Escalations that would have fired:\n\n");
@@ -259,6 +268,7 @@ pub fn render(report: &Report) -> String {
                     }
                 }
                 out.push('\n');
+                note(&mut out, &escalated_note);
             }
             let missed: Vec<String> = o
                 .deliveries

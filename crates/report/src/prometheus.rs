@@ -670,6 +670,7 @@ fn fill(o: &mut ObjectiveReport, measure: &Measure, period: &Period) {
         bad,
         pending: 0,
         unmatched: 0,
+        escalated: 0,
     };
     o.measured = percent_of(good, bad);
     o.status = status_of(o.measured, o.target);

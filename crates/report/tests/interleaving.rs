@@ -168,8 +168,9 @@ fn measure(lines: &[String], mode: Mode) -> serde_json::Value {
             let options = MeasureOptions {
                 trend: 2,
                 reopen_window: window.map(Duration::minutes),
+                ledger: None,
             };
-            measure_with(&model, Some("support"), &period, &options, inputs)
+            measure_with(&model, Some("support"), &period, options, inputs)
         }
         Mode::AtEnd => measure_judging_at_end(&model, Some("support"), &period, 2, inputs),
     }

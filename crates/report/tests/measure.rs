@@ -618,12 +618,13 @@ fn resolved_tickets_are_closed_after_the_reopen_window() {
         let options = MeasureOptions {
             trend: 0,
             reopen_window: window,
+            ledger: None,
         };
         measure_with(
             &model(),
             Some(F),
             &period,
-            &options,
+            options,
             vec![input("fixes.jsonl", &lines)],
         )
         .unwrap()
@@ -664,4 +665,119 @@ fn resolved_tickets_are_closed_after_the_reopen_window() {
     assert!(report.bad_lines[0].reason.contains("already opened"));
     let resolution = objective(&report, F, "resolution");
     assert_eq!(resolution.counts.total, 3);
+}
+
+/// A `Write` whose bytes the test reads back after the report.
+#[derive(Clone, Default)]
+struct Shared(std::rc::Rc<std::cell::RefCell<Vec<u8>>>);
+
+impl std::io::Write for Shared {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.0.borrow_mut().extend_from_slice(buf);
+        Ok(buf.len())
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+/// 1,005 P1 tickets never answered, read latest first: the report lists the first 1,000 by
+/// opening of the breaches and of the escalations, counts all 1,005, and says so; the ticket
+/// ledger has a row for every one, with its deadline and escalations.
+#[test]
+fn lists_hold_the_first_tickets_and_the_ledger_every_one() {
+    let n = slac_report::MAX_LISTED_TICKETS + 5;
+    let start = t("2026-03-02T08:00:00+01:00");
+    let lines: Vec<String> = (0..n)
+        .rev()
+        .map(|i| {
+            let at = (start + chrono::Duration::minutes(i as i64)).to_rfc3339();
+            opened(D, &format!("D-{i:04}"), &at, r#""priority":"P1""#)
+        })
+        .collect();
+    let ledger = Shared::default();
+    let options = MeasureOptions {
+        trend: 0,
+        reopen_window: None,
+        ledger: Some(Box::new(ledger.clone())),
+    };
+    let period = Period::parse("2026-03").unwrap();
+    let report = measure_with(
+        &model(),
+        Some(D),
+        &period,
+        options,
+        vec![input("d.jsonl", &lines)],
+    )
+    .unwrap();
+    let response = objective(&report, D, "response");
+    assert_eq!(
+        (response.counts.bad, response.counts.escalated),
+        (n as u64, n as u64)
+    );
+    assert_eq!(response.breaches.len(), slac_report::MAX_LISTED_TICKETS);
+    assert_eq!(response.escalations.len(), slac_report::MAX_LISTED_TICKETS);
+    let listed: Vec<&str> = response
+        .breaches
+        .iter()
+        .map(|b| b.ticket.as_str())
+        .collect();
+    assert_eq!(listed[0], "D-0000");
+    assert_eq!(listed[listed.len() - 1], "D-0999");
+    assert!(listed.windows(2).all(|w| w[0] < w[1]));
+    let note = "The first 1000 of 1005, by opening; every ticket is in the ticket ledger.";
+    let [breached, pending, unmatched, escalated] = response.listed_notes();
+    assert_eq!(breached.as_deref(), Some(note));
+    assert_eq!(escalated.as_deref(), Some(note));
+    assert_eq!((pending, unmatched), (None, None));
+    let markdown = slac_report::markdown::render(&report);
+    assert_eq!(markdown.matches(note).count(), 2, "{markdown}");
+
+    let bytes = ledger.0.borrow().clone();
+    let mut csv = csv::Reader::from_reader(bytes.as_slice());
+    let header: Vec<String> = csv.headers().unwrap().iter().map(String::from).collect();
+    assert_eq!(
+        header,
+        [
+            "agreement",
+            "objective",
+            "period",
+            "ticket",
+            "case",
+            "allowed",
+            "opened",
+            "due",
+            "stopped",
+            "outcome",
+            "late_open_seconds",
+            "late_wall_seconds",
+            "escalations"
+        ]
+    );
+    let rows: Vec<csv::StringRecord> = csv.records().map(Result::unwrap).collect();
+    assert_eq!(rows.len(), n);
+    // D-0000, opened Mon 2 Mar 08:00: due 09:00; still running at the end of March (Tue 31
+    // 22:00 UTC), late by the open hours from Mon 09:00 to the end: 22 working days of 9h, less
+    // the first hour (8h on the 2nd), and by the wall time; level 1 at 50% (08:30), level 2 at
+    // 75% (08:45), level 3 at the breach (09:00).
+    let first = rows.iter().find(|r| &r[3] == "D-0000").unwrap();
+    let late_open = (22 * 9 - 1) * 3600;
+    let late_wall = (t("2026-04-01T00:00:00+02:00") - t("2026-03-02T09:00:00+01:00")).num_seconds();
+    let expected = [
+        D,
+        "response",
+        "2026-03",
+        "D-0000",
+        "for priority = P1",
+        "1h",
+        "2026-03-02T07:00:00Z",
+        "2026-03-02T08:00:00Z",
+        "",
+        "breached",
+        &late_open.to_string(),
+        &late_wall.to_string(),
+        "1@2026-03-02T07:30:00Z 2@2026-03-02T07:45:00Z 3@2026-03-02T08:00:00Z",
+    ];
+    assert_eq!(first.iter().collect::<Vec<_>>(), expected);
+    assert!(rows.iter().all(|r| &r[9] == "breached"));
 }
