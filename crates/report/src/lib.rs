@@ -48,15 +48,21 @@
 //!   delivery made in them). Events of their tickets are used events.
 //! - **Memory.** A ticket is judged as soon as its outcome can no longer change: a response
 //!   objective when its clock stops, any objective once an event of the ticket comes after the
-//!   end of the ticket's period; the rest at the end of the input. A ticket's state (opening,
-//!   pauses, resolutions) is kept only until then; what is kept after is 8 bytes in the table of
-//!   ticket ids (a 64-bit hash of the id, the ticket's last event to the millisecond, and
-//!   whether it is paused or resolved), enough to check its later events as before. So memory
-//!   is the tickets still running (with a resolution objective: not yet judged) plus about 16 to
-//!   40 bytes per ticket seen (the table at its load), plus the lists of the report (breaches,
-//!   escalations). Two different ids with the same 64-bit hash are told apart while the first
-//!   ticket is running; after it is judged, the second would be taken for the first (about one
-//!   chance in 5 million for 2.75 million tickets).
+//!   end of the ticket's period, or once the ticket is closed (below); the rest at the end of the
+//!   input. A ticket's state (opening, pauses, resolutions) is kept only until then; what is
+//!   kept after is 8 bytes in the table of ticket ids (a 64-bit hash of the id, the ticket's
+//!   last event to the millisecond, and whether it is paused or resolved), enough to check its
+//!   later events as before.
+//! - **Reopen window.** A resolved ticket is closed, and forgotten, once the input reaches an
+//!   event more than [`MeasureOptions::reopen_window`] (default [`REOPEN_WINDOW`]) after the
+//!   ticket's last one; its later events are then bad lines, and its id opens a new ticket. So
+//!   memory is the tickets still open (running, or resolved within the window), whatever the
+//!   size of the input: about 60 bytes per ticket in the window (the id table and the queue
+//!   of tickets to close), plus the report's lists, each cut at [`MAX_LISTED_TICKETS`]
+//!   (the ledger, [`MeasureOptions::ledger`], has every ticket). Without a window, the table
+//!   keeps every ticket seen. Two different ids with the same 64-bit hash are told apart
+//!   while the first ticket is running; after it is judged, the second would be taken for the
+//!   first (about one chance in 5 million for 2.75 million tickets in a window).
 
 pub mod credits;
 pub mod deliveries;
