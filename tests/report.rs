@@ -24,21 +24,25 @@ fn month() -> PathBuf {
 }
 
 fn report(format: &str, data: &Path) -> support::Run {
+    report_with(format, data, &[])
+}
+
+/// `slac report` of the examples' `acme_printers` for March 2026, with more options.
+fn report_with(format: &str, data: &Path, more: &[&str]) -> support::Run {
     let examples = examples();
-    slac(
-        &examples,
-        &[
-            "report",
-            "--data",
-            data.to_str().unwrap(),
-            "--period",
-            "2026-03",
-            "--agreement",
-            "acme_printers",
-            "--format",
-            format,
-        ],
-    )
+    let mut args = vec![
+        "report",
+        "--data",
+        data.to_str().unwrap(),
+        "--period",
+        "2026-03",
+        "--agreement",
+        "acme_printers",
+        "--format",
+        format,
+    ];
+    args.extend_from_slice(more);
+    slac(&examples, &args)
 }
 
 #[test]
@@ -374,21 +378,8 @@ fn a_ticket_reopened_after_the_reopen_window_is_a_bad_line() {
     let lines = text.lines().count();
     let examples = examples();
     let run = |window: Option<&str>| {
-        let mut args = vec![
-            "report",
-            "--data",
-            data.to_str().unwrap(),
-            "--period",
-            "2026-03",
-            "--agreement",
-            "acme_printers",
-            "--format",
-            "json",
-        ];
-        if let Some(window) = window {
-            args.extend(["--reopen-window", window]);
-        }
-        let run = slac(&examples, &args);
+        let more = window.map_or(vec![], |w| vec!["--reopen-window", w]);
+        let run = report_with("json", &data, &more);
         let json: serde_json::Value = serde_json::from_str(&run.stdout)
             .unwrap_or_else(|e| panic!("{e}: {}\n{}", run.stdout, run.stderr));
         (run, json)
@@ -442,23 +433,10 @@ fn the_ticket_ledger_has_a_row_per_ticket_and_objective() {
     let ledger = dir.path().join("tickets.csv");
     let examples = examples();
     let month = month();
-    let run = slac(
-        &examples,
-        &[
-            "report",
-            "--data",
-            month.to_str().unwrap(),
-            "--period",
-            "2026-03",
-            "--agreement",
-            "acme_printers",
-            "--trend",
-            "0",
-            "--format",
-            "json",
-            "--tickets",
-            ledger.to_str().unwrap(),
-        ],
+    let run = report_with(
+        "json",
+        &month,
+        &["--trend", "0", "--tickets", ledger.to_str().unwrap()],
     );
     run.assert_code(1);
     let json: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
