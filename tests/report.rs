@@ -471,6 +471,26 @@ fn the_ticket_ledger_has_a_row_per_ticket_and_objective() {
         .iter()
         .all(|r| r[0] == "acme_printers" && r[1] == "response" && r[2] == "2026-03"));
 
+    // A report that fails (an unknown agreement) leaves the previous ledger as it was, and
+    // nothing beside it.
+    let run = slac(
+        &examples,
+        &[
+            "report",
+            "--data",
+            month.to_str().unwrap(),
+            "--period",
+            "2026-03",
+            "--agreement",
+            "nobody",
+            "--tickets",
+            ledger.to_str().unwrap(),
+        ],
+    );
+    run.assert_code(2);
+    assert_eq!(std::fs::read_to_string(&ledger).unwrap(), text);
+    assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 1);
+
     // A ledger that cannot be created stops the report before it reads anything.
     let run = slac(
         &examples,

@@ -59,13 +59,20 @@ pub fn run(args: &ReportArgs) -> Outcome {
         Ok(source) => source,
         Err(message) => return Outcome::Environment(message),
     };
-    let ledger: Option<Box<dyn Write>> = match &args.tickets {
-        Some(path) => match std::fs::File::create(path) {
+    // The ledger is written beside its path and renamed into place once the measure is done:
+    // a failed report leaves no half-written ledger (nor destroys a previous one).
+    let ledger_partial = args.tickets.as_ref().map(|path| {
+        let mut name = path.file_name().unwrap_or_default().to_os_string();
+        name.push(format!(".partial-{}", std::process::id()));
+        path.with_file_name(name)
+    });
+    let ledger: Option<Box<dyn Write>> = match &ledger_partial {
+        Some(partial) => match std::fs::File::create(partial) {
             Ok(file) => Some(Box::new(std::io::BufWriter::with_capacity(1 << 16, file))),
             Err(error) => {
                 return Outcome::Environment(format!(
                     "{}: {error}; check the path given to --tickets",
-                    path.display()
+                    args.tickets.as_deref().unwrap_or(partial).display()
                 ))
             }
         },
@@ -84,8 +91,22 @@ pub fn run(args: &ReportArgs) -> Outcome {
         inputs,
     ) {
         Ok(report) => report,
-        Err(error) => return Outcome::Environment(error.to_string()),
+        Err(error) => {
+            if let Some(partial) = &ledger_partial {
+                let _ = std::fs::remove_file(partial);
+            }
+            return Outcome::Environment(error.to_string());
+        }
     };
+    if let (Some(partial), Some(path)) = (&ledger_partial, &args.tickets) {
+        if let Err(error) = std::fs::rename(partial, path) {
+            let _ = std::fs::remove_file(partial);
+            return Outcome::Environment(format!(
+                "{}: {error}; check the path given to --tickets",
+                path.display()
+            ));
+        }
+    }
     let mut problems = Vec::new();
     if let Some(source) = &source {
         if args.agreement.is_none() {
