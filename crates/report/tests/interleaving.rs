@@ -225,10 +225,28 @@ proptest! {
         let alone = measure(&merged, Mode::AtEnd, 0);
         prop_assert_eq!(&measure(&merged, Mode::Early(Some(WINDOW_MINUTES)), 0), &alone);
         // Something was measured whenever a ticket opened in February or March (before
-        // 2026-03-31T22:00Z, 56,040 minutes after the start): not a property of empty reports.
+        // 2026-03-31T22:00Z, 57,480 minutes after the start): not a property of empty reports.
         let response = &at_end["agreements"][0]["objectives"][0];
         let measured = response["counts"]["total"].as_u64().unwrap() > 0
             || !response["trend"].as_array().unwrap().is_empty();
-        prop_assert_eq!(measured, tickets.iter().any(|(opened, _, _)| *opened < 56_040));
+        prop_assert_eq!(measured, tickets.iter().any(|(opened, _, _)| *opened < 57_480));
+    }
+}
+
+/// The edge of the property's last check: a ticket opened in the last minute of March (Paris) is
+/// measured; one opened at April's first instant is not (the check once put March's end a day
+/// early, which a run of the property found).
+#[test]
+fn the_end_of_march_is_where_the_property_says() {
+    for (opened, measured) in [(57_479, true), (57_480, false), (56_040, true)] {
+        let lines: Vec<String> = history(0, opened, 1, &[])
+            .into_iter()
+            .map(|(_, line)| line)
+            .collect();
+        let report = measure(&lines, Mode::AtEnd, 2);
+        let response = &report["agreements"][0]["objectives"][0];
+        let counted = response["counts"]["total"].as_u64().unwrap() > 0
+            || !response["trend"].as_array().unwrap().is_empty();
+        assert_eq!(counted, measured, "opened {opened} minutes after the start");
     }
 }
