@@ -15,32 +15,8 @@ use std::thread;
 use std::time::{Duration, Instant};
 
 use support::running::spawn;
-use support::slac;
 use support::tree::{hashes, names_starting};
-
-/// Agreement `api_N` with its target: every file of every target depends on both.
-fn agreement(n: usize, target: &str) -> String {
-    format!(
-        r#"agreement api_{n} {{
-  kind customer
-  version 1.0.0
-  effective from 2026-01-01
-  provider ops
-  customer acme
-  escalation standard
-
-  objective availability {{
-    sli ratio {{
-      errors """sum(rate(http_requests_total{{code=~"5..",service="s{n}"}}[$window]))"""
-      total """sum(rate(http_requests_total{{service="s{n}"}}[$window]))"""
-    }}
-    target {target}
-    window 30d
-  }}
-}}
-"#
-    )
-}
+use support::{ratio_agreement, slac};
 
 /// A workspace of `count` agreements writing to `out/`.
 fn workspace(count: usize) -> tempfile::TempDir {
@@ -54,7 +30,11 @@ fn workspace(count: usize) -> tempfile::TempDir {
 /// Rewrites every agreement with `target`.
 fn set_target(root: &Path, count: usize, target: &str) {
     for n in 0..count {
-        std::fs::write(root.join(format!("api_{n}.sla")), agreement(n, target)).unwrap();
+        std::fs::write(
+            root.join(format!("api_{n}.sla")),
+            ratio_agreement(&format!("api_{n}"), target),
+        )
+        .unwrap();
     }
 }
 
@@ -98,13 +78,13 @@ fn a_failed_build_leaves_every_byte_of_the_previous_output() {
     let unchanged = || assert_eq!(built, hashes(&root.join("out")));
 
     // An error in the input.
-    std::fs::write(root.join("api_1.sla"), agreement(1, "199.9%")).unwrap();
+    std::fs::write(root.join("api_1.sla"), ratio_agreement("api_1", "199.9%")).unwrap();
     let run = slac(root, &["build"]);
     run.assert_code(1);
     assert!(run.stderr.contains("E005"), "{}", run.stderr);
     assert!(run.stderr.contains("nothing was written"), "{}", run.stderr);
     unchanged();
-    std::fs::write(root.join("api_1.sla"), agreement(1, "99.5%")).unwrap();
+    std::fs::write(root.join("api_1.sla"), ratio_agreement("api_1", "99.5%")).unwrap();
 
     // A setting the build needs: a template folder that does not exist.
     std::fs::write(

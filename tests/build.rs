@@ -10,47 +10,17 @@ mod support;
 use std::collections::BTreeMap;
 use std::path::Path;
 
-use support::slac;
+use support::{ratio_agreement, slac, PARTIES};
 
-const AGREEMENT: &str = r#"party acme {
-  name "Acme"
-  kind external
+/// The parties and one agreement `api` with a 99.9% availability target.
+fn agreement() -> String {
+    format!("{PARTIES}\n{}", ratio_agreement("api", "99.9%"))
 }
-
-party ops {
-  name "Operations"
-  kind internal
-  contact oncall "oncall@ops.example"
-}
-
-escalation standard {
-  level 1 at 50% notify ops.oncall
-  level 2 at breach notify ops.oncall
-}
-
-agreement api {
-  kind customer
-  version 1.0.0
-  effective from 2026-01-01
-  provider ops
-  customer acme
-  escalation standard
-
-  objective availability {
-    sli ratio {
-      errors """sum(rate(http_requests_total{code=~"5.."}[$window]))"""
-      total """sum(rate(http_requests_total[$window]))"""
-    }
-    target 99.9%
-    window 30d
-  }
-}
-"#;
 
 fn workspace() -> tempfile::TempDir {
     let dir = tempfile::tempdir().unwrap();
     std::fs::write(dir.path().join("slac.toml"), "[workspace]\nout = \"out\"\n").unwrap();
-    std::fs::write(dir.path().join("api.sla"), AGREEMENT).unwrap();
+    std::fs::write(dir.path().join("api.sla"), agreement()).unwrap();
     dir
 }
 
@@ -104,7 +74,7 @@ fn a_failed_build_leaves_the_previous_output_whole() {
     assert!(!before.is_empty());
 
     // An error in the input: nothing is written.
-    let broken = AGREEMENT.replace("target 99.9%", "target 199.9%");
+    let broken = agreement().replace("target 99.9%", "target 199.9%");
     std::fs::write(ws.path().join("api.sla"), broken).unwrap();
     let run = slac(ws.path(), &["build"]);
     run.assert_code(1);
@@ -112,7 +82,7 @@ fn a_failed_build_leaves_the_previous_output_whole() {
     assert_eq!(before, snapshot(&ws.path().join("out")));
 
     // An unknown target is a usage error, also before anything is written.
-    std::fs::write(ws.path().join("api.sla"), AGREEMENT).unwrap();
+    std::fs::write(ws.path().join("api.sla"), agreement()).unwrap();
     let run = slac(ws.path(), &["build", "--target", "nagios"]);
     run.assert_code(2);
     assert!(run.stderr.contains("prometheus"), "{}", run.stderr);
@@ -123,7 +93,7 @@ fn a_failed_build_leaves_the_previous_output_whole() {
 fn a_rebuild_removes_files_of_agreements_that_are_gone() {
     let ws = workspace();
     slac(ws.path(), &["build"]).assert_code(0);
-    let renamed = AGREEMENT.replace("agreement api {", "agreement public_api {");
+    let renamed = agreement().replace("agreement api {", "agreement public_api {");
     std::fs::write(ws.path().join("api.sla"), renamed).unwrap();
     slac(ws.path(), &["build"]).assert_code(0);
     let files: Vec<String> = snapshot(&ws.path().join("out")).into_keys().collect();

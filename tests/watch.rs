@@ -12,31 +12,9 @@ use std::path::{Path, PathBuf};
 use std::thread;
 use std::time::Duration;
 
+use support::ratio_agreement;
 use support::running::{spawn, Running};
 use support::tree::hashes;
-
-fn agreement(id: &str, target: &str) -> String {
-    format!(
-        r#"agreement {id} {{
-  kind customer
-  version 1.0.0
-  effective from 2026-01-01
-  provider ops
-  customer acme
-  escalation standard
-
-  objective availability {{
-    sli ratio {{
-      errors """sum(rate(http_requests_total{{code=~"5..",service="{id}"}}[$window]))"""
-      total """sum(rate(http_requests_total{{service="{id}"}}[$window]))"""
-    }}
-    target {target}
-    window 30d
-  }}
-}}
-"#
-    )
-}
 
 /// How long the first build may take (a debug binary on a loaded machine), and each rebuild.
 const FIRST_BUILD: Duration = Duration::from_secs(30);
@@ -54,8 +32,8 @@ impl Watched {
         let root = dir.path();
         std::fs::write(root.join("slac.toml"), "[workspace]\nout = \"out\"\n").unwrap();
         std::fs::write(root.join("common.sla"), support::PARTIES).unwrap();
-        std::fs::write(root.join("api.sla"), agreement("api", "99.9%")).unwrap();
-        std::fs::write(root.join("web.sla"), agreement("web", "99.9%")).unwrap();
+        std::fs::write(root.join("api.sla"), ratio_agreement("api", "99.9%")).unwrap();
+        std::fs::write(root.join("web.sla"), ratio_agreement("web", "99.9%")).unwrap();
         let watch = spawn(root, &["watch"], &[]);
         Watched { dir, watch }
     }
@@ -145,20 +123,20 @@ fn watch_rebuilds_on_every_change_and_stops_on_ctrl_c() {
     );
 
     // An edit: the rules follow.
-    ws.write("api.sla", &agreement("api", "99.5%"));
+    ws.write("api.sla", &ratio_agreement("api", "99.5%"));
     let n = ws.wait_for_ok(n, "a build after an edit", |w| {
         rules(w).contains("budget: \"3h36m over 30d\"")
     });
 
     // An error: reported, and the output stays byte for byte.
     let before = hashes(&ws.path("out"));
-    ws.write("api.sla", &agreement("api", "199.5%"));
+    ws.write("api.sla", &ratio_agreement("api", "199.5%"));
     let n = ws.wait_for_errors(n, "a build with an error");
     assert!(ws.watch.stderr().contains("E005"), "{}", ws.watch.output());
     assert_eq!(hashes(&ws.path("out")), before);
 
     // A file saved half-written: its syntax errors are reported, the output stays.
-    let whole = agreement("api", "99%");
+    let whole = ratio_agreement("api", "99%");
     ws.write("api.sla", &whole[..whole.len() / 2]);
     let n = ws.wait_for_errors(n, "a build of a half-written file");
     assert!(ws.watch.stderr().contains("E001"), "{}", ws.watch.output());
@@ -187,12 +165,18 @@ fn watch_rebuilds_on_every_change_and_stops_on_ctrl_c() {
 
     // A new folder, at once holding a new agreement.
     std::fs::create_dir_all(ws.path("teams/billing")).unwrap();
-    ws.write("teams/billing/billing.sla", &agreement("billing", "99%"));
+    ws.write(
+        "teams/billing/billing.sla",
+        &ratio_agreement("billing", "99%"),
+    );
     let n = ws.wait_for_ok(n, "a build after a new folder", |w| {
         w.path("out/prometheus/billing.yml").is_file()
     });
     // A file in a folder created after the watch began.
-    ws.write("teams/billing/invoices.sla", &agreement("invoices", "99%"));
+    ws.write(
+        "teams/billing/invoices.sla",
+        &ratio_agreement("invoices", "99%"),
+    );
     let n = ws.wait_for_ok(n, "a build after a file in the new folder", |w| {
         w.path("out/prometheus/invoices.yml").is_file()
     });
@@ -213,7 +197,7 @@ fn watch_rebuilds_on_every_change_and_stops_on_ctrl_c() {
     thread::sleep(Duration::from_millis(1200));
     assert_eq!(ws.last_build(), n, "{}", ws.watch.output());
     // Still watching: the next real change is the very next build.
-    ws.write("api.sla", &agreement("api", "99.5%"));
+    ws.write("api.sla", &ratio_agreement("api", "99.5%"));
     let next = ws.wait_for_ok(n, "a build after the last edit", |w| {
         w.read("generated/prometheus/api.yml")
             .contains("3h36m over 30d")
@@ -245,7 +229,7 @@ fn watch_started_on_errors_writes_nothing_until_they_are_fixed() {
     let root = dir.path();
     std::fs::write(root.join("slac.toml"), "[workspace]\nout = \"out\"\n").unwrap();
     std::fs::write(root.join("common.sla"), support::PARTIES).unwrap();
-    std::fs::write(root.join("api.sla"), agreement("api", "-1%")).unwrap();
+    std::fs::write(root.join("api.sla"), ratio_agreement("api", "-1%")).unwrap();
     let mut watch = spawn(root, &["watch", "--target", "prometheus"], &[]);
     watch.wait_for("the first build", FIRST_BUILD, |w| {
         status_lines(&w.stdout()).len() == 1
@@ -259,7 +243,7 @@ fn watch_started_on_errors_writes_nothing_until_they_are_fixed() {
     );
     assert!(!root.join("out").exists());
 
-    std::fs::write(root.join("api.sla"), agreement("api", "99%")).unwrap();
+    std::fs::write(root.join("api.sla"), ratio_agreement("api", "99%")).unwrap();
     watch.wait_for("a build once fixed", REBUILD, |w| {
         status_lines(&w.stdout())
             .last()

@@ -43,6 +43,31 @@ escalation standard {
 }
 "#;
 
+/// Agreement `id` between `ops` and `acme` (see [`PARTIES`]) with one availability objective of
+/// `target` on the requests of service `id`: every generated file of a target depends on both.
+pub fn ratio_agreement(id: &str, target: &str) -> String {
+    format!(
+        r#"agreement {id} {{
+  kind customer
+  version 1.0.0
+  effective from 2026-01-01
+  provider ops
+  customer acme
+  escalation standard
+
+  objective availability {{
+    sli ratio {{
+      errors """sum(rate(http_requests_total{{code=~"5..",service="{id}"}}[$window]))"""
+      total """sum(rate(http_requests_total{{service="{id}"}}[$window]))"""
+    }}
+    target {target}
+    window 30d
+  }}
+}}
+"#
+    )
+}
+
 /// How long one run of `slac` may take on a small input before it counts as hung.
 pub const DEADLINE: Duration = Duration::from_secs(20);
 
