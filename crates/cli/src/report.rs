@@ -82,6 +82,8 @@ pub fn run(args: &ReportArgs) -> Outcome {
         trend: args.trend,
         reopen_window: args.reopen_window.0,
         ledger,
+        // A review from monitoring data covers the agreements it monitors, named or not.
+        include_monitored: source.is_some(),
     };
     let mut report = match slac_report::measure_with(
         &workspace.model,
@@ -109,12 +111,6 @@ pub fn run(args: &ReportArgs) -> Outcome {
     }
     let mut problems = Vec::new();
     if let Some(source) = &source {
-        if args.agreement.is_none() {
-            if let Err(error) = prometheus::add_monitored_agreements(&mut report, &workspace.model)
-            {
-                return Outcome::Environment(error.to_string());
-            }
-        }
         problems =
             prometheus::measure_monitoring(&mut report, &workspace.model, source, args.trend);
     }

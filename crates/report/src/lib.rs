@@ -343,6 +343,10 @@ pub struct MeasureOptions {
     /// Where to write the ticket ledger (CSV, one row per ticket and objective as it is judged;
     /// see the `ledger` module's columns), if anywhere.
     pub ledger: Option<Box<dyn Write>>,
+    /// When no agreement is named: also review every agreement in effect during the period
+    /// that has a ratio or latency objective, though the data does not name it (their
+    /// monitoring data is measured apart, by [`prometheus::measure_monitoring`]).
+    pub include_monitored: bool,
 }
 
 impl Default for MeasureOptions {
@@ -351,6 +355,7 @@ impl Default for MeasureOptions {
             trend: TREND_PERIODS,
             reopen_window: Some(REOPEN_WINDOW),
             ledger: None,
+            include_monitored: false,
         }
     }
 }
@@ -459,7 +464,8 @@ impl AgreementState<'_> {
 /// Measures the service of `agreement` (every agreement named by the data when `None`) over
 /// `period`, from `inputs`: (path, reader) pairs read in order, line by line; the format comes
 /// from the path's extension (`.jsonl` or `.csv`). The [`TREND_PERIODS`] periods before
-/// `period` are measured too, for the trend; the reopen window is [`REOPEN_WINDOW`].
+/// `period` are measured too, for the trend; the reopen window is [`REOPEN_WINDOW`]. See
+/// [`measure_with`] for the other options.
 pub fn measure<I>(
     model: &Model,
     agreement: Option<&str>,
@@ -470,24 +476,6 @@ where
     I: IntoIterator<Item = (PathBuf, Box<dyn BufRead>)>,
 {
     measure_with(model, agreement, period, MeasureOptions::default(), inputs)
-}
-
-/// [`measure`], with `trend` earlier periods (0 for none).
-pub fn measure_with_trend<I>(
-    model: &Model,
-    agreement: Option<&str>,
-    period: &Period,
-    trend: usize,
-    inputs: I,
-) -> Result<Report, ReportError>
-where
-    I: IntoIterator<Item = (PathBuf, Box<dyn BufRead>)>,
-{
-    let options = MeasureOptions {
-        trend,
-        ..MeasureOptions::default()
-    };
-    measure_with(model, agreement, period, options, inputs)
 }
 
 /// [`measure`], with every option.
@@ -501,54 +489,68 @@ pub fn measure_with<I>(
 where
     I: IntoIterator<Item = (PathBuf, Box<dyn BufRead>)>,
 {
-    let window = options
-        .reopen_window
-        .map(|w| w.num_milliseconds().max(0))
-        .map(Some);
+    let window = options.reopen_window.map(|w| w.num_milliseconds().max(0));
     measure_inner(
         model,
         agreement,
         period,
-        options.trend,
-        window,
-        options.ledger,
+        options,
+        Judging::Early { window },
         inputs,
     )
 }
 
-/// [`measure_with_trend`], judging every ticket at the end of the input rather than as soon
-/// as its outcome is settled, and forgetting none: slower and bigger, the same report when no
-/// ticket is reopened after the reopen window. For tests that check the early judgement
-/// against it.
+/// [`measure_with`], judging every ticket at the end of the input rather than as soon as its
+/// outcome is settled, and forgetting none (`reopen_window` is not used): slower and bigger,
+/// the same report when no ticket is reopened after the reopen window. For tests that check
+/// the early judgement against it.
 #[doc(hidden)]
 pub fn measure_judging_at_end<I>(
     model: &Model,
     agreement: Option<&str>,
     period: &Period,
-    trend: usize,
+    options: MeasureOptions,
     inputs: I,
 ) -> Result<Report, ReportError>
 where
     I: IntoIterator<Item = (PathBuf, Box<dyn BufRead>)>,
 {
-    measure_inner(model, agreement, period, trend, None, None, inputs)
+    measure_inner(model, agreement, period, options, Judging::AtEnd, inputs)
 }
 
-/// `early`: `None` to judge every ticket at the end of the input; `Some(window)` to judge each
-/// as soon as its outcome is settled, and to forget a resolved ticket `window` milliseconds
-/// after its last event (`Some(None)`: never).
+/// Whether `agreement` is in effect on some day of `period`.
+fn in_effect(agreement: &Agreement, period: &Period) -> bool {
+    agreement.effective.from < period.until
+        && agreement.effective.to.is_none_or(|to| to >= period.from)
+}
+
+/// When tickets are judged.
+#[derive(Clone, Copy)]
+enum Judging {
+    /// At the end of the input, every one.
+    AtEnd,
+    /// As soon as each one's outcome is settled; a resolved ticket is forgotten `window`
+    /// milliseconds after its last event (never when `None`).
+    Early { window: Option<i64> },
+}
+
 fn measure_inner<I>(
     model: &Model,
     agreement: Option<&str>,
     period: &Period,
-    trend: usize,
-    early: Option<Option<i64>>,
-    ledger: Option<Box<dyn Write>>,
+    options: MeasureOptions,
+    judging: Judging,
     inputs: I,
 ) -> Result<Report, ReportError>
 where
     I: IntoIterator<Item = (PathBuf, Box<dyn BufRead>)>,
 {
+    let MeasureOptions {
+        trend,
+        ledger,
+        include_monitored,
+        ..
+    } = options;
     if let Some(id) = agreement {
         if !model.agreements.contains_key(id) {
             return Err(ReportError::UnknownAgreement(id.to_string()));
@@ -629,7 +631,12 @@ where
             live: Slab::new(),
             closing: BinaryHeap::new(),
             ledger: ledger.clone(),
-            seen: agreement.is_some(),
+            // Reviewed even if the data does not name it: the agreement asked for, or, when
+            // asked, an agreement in effect with monitoring data to measure.
+            seen: agreement.is_some()
+                || (include_monitored
+                    && a.objectives.iter().any(|o| o.sli.is_monitoring())
+                    && in_effect(a, period)),
         });
     }
     let index: HashMap<&str, usize> = states
@@ -647,8 +654,11 @@ where
         index,
         default_agreement,
         ids: IdHasher::with_seed(0x51ac_5eed),
-        judge_early: early.is_some(),
-        window: early.flatten(),
+        judge_early: matches!(judging, Judging::Early { .. }),
+        window: match judging {
+            Judging::Early { window } => window,
+            Judging::AtEnd => None,
+        },
     };
 
     let mut summary = Summary::default();

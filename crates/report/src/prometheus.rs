@@ -78,24 +78,22 @@
 //!   and those before it; after a source failure, the trends of the next objectives are not
 //!   asked for (each says so), their periods of the review still are.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 use std::fmt;
-use std::io::BufRead;
-use std::path::PathBuf;
 use std::time::Duration;
 
 use chrono::{DateTime, NaiveDate, Utc};
 use chrono_tz::Tz;
 use serde_json::Value;
 use slac_calendar::BusinessCalendar;
-use slac_model::model::{Agreement, Sli};
+use slac_model::model::Sli;
 use slac_model::Model;
 
 use slac_compile::promql::{histogram_parts, le_matcher, selector, with_window};
 
 use crate::period::Period;
 use crate::weeks::{monday, WeekMeasure};
-use crate::{credits, Counts, ObjectiveReport, Report, ReportError, Status, TrendPoint};
+use crate::{credits, Counts, ObjectiveReport, Report, Status, TrendPoint};
 
 /// The length of a step, in seconds.
 pub const STEP_SECONDS: i64 = 300;
@@ -196,45 +194,10 @@ impl fmt::Display for Problem {
     }
 }
 
-/// Adds to `report` every agreement of `model` that has a ratio or latency objective and is in
-/// effect during the period, when the data did not name it: a review without `--agreement`
-/// covers the agreements its data names, and monitoring data names every monitored agreement.
-/// Their other objectives have no data. Agreements keep the order of the model.
-pub fn add_monitored_agreements(report: &mut Report, model: &Model) -> Result<(), ReportError> {
-    let present: HashSet<String> = report.agreements.iter().map(|a| a.id.clone()).collect();
-    let period = report.period.clone();
-    for agreement in model.agreements.values() {
-        if present.contains(&agreement.id)
-            || !agreement.objectives.iter().any(|o| o.sli.is_monitoring())
-            || !in_effect(agreement, &period)
-        {
-            continue;
-        }
-        let none: Vec<(PathBuf, Box<dyn BufRead>)> = Vec::new();
-        let extra = crate::measure(model, Some(&agreement.id), &period, none)?;
-        report.agreements.extend(extra.agreements);
-    }
-    let rank: HashMap<&str, usize> = model
-        .agreements
-        .keys()
-        .enumerate()
-        .map(|(i, id)| (id.as_str(), i))
-        .collect();
-    report
-        .agreements
-        .sort_by_key(|a| rank.get(a.id.as_str()).copied().unwrap_or(usize::MAX));
-    Ok(())
-}
-
-fn in_effect(agreement: &Agreement, period: &Period) -> bool {
-    agreement.effective.from < period.until
-        && agreement.effective.to.is_none_or(|to| to >= period.from)
-}
-
 /// Measures every ratio and latency objective of `report` that is not measured yet from
 /// `source`, and works out again the credits and the watermelon warning of their agreements.
 /// `trend` earlier periods of the same kind are measured too, for each objective's trend (0 for
-/// none; the `trend` given to [`crate::measure_with_trend`]). The problems are also written in
+/// none; the `trend` given to [`crate::measure_with`]). The problems are also written in
 /// the warnings of the agreements concerned, so that the report itself says why an objective is
 /// not measured.
 pub fn measure_monitoring(
@@ -247,7 +210,7 @@ pub fn measure_monitoring(
     let mut problems: Vec<Problem> = Vec::new();
     let mut unreachable: Option<String> = None;
     let period = report.period.clone();
-    // The earlier periods of the trend, the nearest first, as `crate::measure_with_trend` takes
+    // The earlier periods of the trend, the nearest first, as `crate::measure_with` takes
     // them.
     let earlier = period.earlier(trend.min(usize::from(u8::MAX) - 1));
     // A source failure while measuring a trend: the trends of the next objectives are not asked.
@@ -928,6 +891,7 @@ fn excerpt(body: &str) -> String {
 mod tests {
     #![allow(clippy::unwrap_used)]
     use super::*;
+    use std::path::PathBuf;
 
     fn t(text: &str) -> DateTime<Utc> {
         DateTime::parse_from_rfc3339(text).unwrap().to_utc()

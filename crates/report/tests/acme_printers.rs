@@ -37,7 +37,7 @@ use std::io::BufRead;
 use std::path::{Path, PathBuf};
 
 use chrono::{DateTime, Utc};
-use slac_report::{measure_with_trend, Period, Status};
+use slac_report::{measure_with, MeasureOptions, Period, Status};
 
 fn t(text: &str) -> DateTime<Utc> {
     DateTime::parse_from_rfc3339(text)
@@ -57,11 +57,15 @@ fn report_with_trend(trend: usize) -> slac_report::Report {
     let inputs: Vec<(PathBuf, Box<dyn BufRead>)> =
         vec![(fixture, Box::new(std::io::BufReader::new(file)))];
     let period = Period::parse("2026-03").unwrap();
-    measure_with_trend(
+    let options = MeasureOptions {
+        trend,
+        ..MeasureOptions::default()
+    };
+    measure_with(
         &workspace.model,
         Some("acme_printers"),
         &period,
-        trend,
+        options,
         inputs,
     )
     .unwrap()
@@ -248,7 +252,18 @@ fn measure_text(jsonl: &str) -> slac_report::Report {
         Box::new(std::io::Cursor::new(jsonl.to_string())),
     )];
     let period = Period::parse("2026-03").unwrap();
-    measure_with_trend(&workspace.model, Some("acme_printers"), &period, 0, inputs).unwrap()
+    let options = MeasureOptions {
+        trend: 0,
+        ..MeasureOptions::default()
+    };
+    measure_with(
+        &workspace.model,
+        Some("acme_printers"),
+        &period,
+        options,
+        inputs,
+    )
+    .unwrap()
 }
 
 #[test]

@@ -170,11 +170,17 @@ fn measure(lines: &[String], mode: Mode, trend: usize) -> serde_json::Value {
             let options = MeasureOptions {
                 trend,
                 reopen_window: window.map(Duration::minutes),
-                ledger: None,
+                ..MeasureOptions::default()
             };
             measure_with(&model, Some("support"), &period, options, inputs)
         }
-        Mode::AtEnd => measure_judging_at_end(&model, Some("support"), &period, trend, inputs),
+        Mode::AtEnd => {
+            let options = MeasureOptions {
+                trend,
+                ..MeasureOptions::default()
+            };
+            measure_judging_at_end(&model, Some("support"), &period, options, inputs)
+        }
     }
     .unwrap();
     assert_eq!(report.summary.bad_lines, 0, "{:#?}", report.bad_lines);

@@ -9,9 +9,7 @@ use std::path::{Path, PathBuf};
 
 use chrono::{DateTime, Utc};
 use slac_model::{check_files, Config, Model, Options};
-use slac_report::{
-    measure, measure_with, measure_with_trend, MeasureOptions, Period, Report, Status,
-};
+use slac_report::{measure, measure_with, MeasureOptions, Period, Report, Status};
 
 const WORKSPACE: &str = r#"
 party acme {
@@ -299,7 +297,17 @@ fn report() -> (Report, [usize; 3]) {
     let period = Period::parse("2026-03").unwrap();
     // The period alone: the trend (which would take T-0, opened in February) is tested apart.
     (
-        measure_with_trend(&model(), None, &period, 0, inputs).unwrap(),
+        measure_with(
+            &model(),
+            None,
+            &period,
+            MeasureOptions {
+                trend: 0,
+                ..MeasureOptions::default()
+            },
+            inputs,
+        )
+        .unwrap(),
         bad,
     )
 }
@@ -618,7 +626,7 @@ fn resolved_tickets_are_closed_after_the_reopen_window() {
         let options = MeasureOptions {
             trend: 0,
             reopen_window: window,
-            ledger: None,
+            ..MeasureOptions::default()
         };
         measure_with(
             &model(),
@@ -700,6 +708,7 @@ fn lists_hold_the_first_tickets_and_the_ledger_every_one() {
         trend: 0,
         reopen_window: None,
         ledger: Some(Box::new(ledger.clone())),
+        ..MeasureOptions::default()
     };
     let period = Period::parse("2026-03").unwrap();
     let report = measure_with(
