@@ -377,6 +377,9 @@ pub struct TrendPoint {
 /// What is gathered for one objective while reading.
 struct ObjectiveState<'m> {
     objective: &'m Objective,
+    /// Each `within` case in words ("for priority = P1") and its duration ("1h"), as breaches
+    /// and the ledger give them: worked out once, not per ticket.
+    cases: Vec<(String, String)>,
     engine: Arc<BusinessCalendar>,
     /// The instants of each period measured, in the calendar's zone: the period of the review
     /// first, then the earlier periods of the trend, the nearest first.
@@ -596,6 +599,11 @@ where
             objectives.push(ObjectiveState {
                 objective: o,
                 weeks: WeekCounter::new(period, engine.timezone()),
+                cases: o
+                    .within
+                    .iter()
+                    .map(|c| (c.describe_conditions(), c.duration.to_string()))
+                    .collect(),
                 engine,
                 counts: vec![Counts::default(); bounds.len()],
                 bounds,
@@ -1072,6 +1080,7 @@ fn judge_track(
     let Some(case) = o.objective.within.get(usize::from(track.case)) else {
         return;
     };
+    let (conditions, within) = &o.cases[usize::from(track.case)];
     let Some(clock) = o.clock else {
         return;
     };
@@ -1090,7 +1099,7 @@ fn judge_track(
             objective: &o.objective.id,
             period: p,
             ticket: &ticket.id,
-            case: Some((case.describe_conditions(), case.duration.to_string())),
+            case: Some((conditions, within)),
             opened: ticket.opened,
             outcome: Some(&judged.outcome),
             escalation: judged.escalation.as_ref(),
@@ -1116,8 +1125,8 @@ fn judge_track(
                 o.weeks.add(ticket.opened, false);
                 o.breaches.push(Breach {
                     ticket: ticket.id.to_string(),
-                    case: case.describe_conditions(),
-                    within: case.duration.to_string(),
+                    case: conditions.clone(),
+                    within: within.clone(),
                     opened: ticket.opened,
                     due,
                     actual,
@@ -1131,7 +1140,7 @@ fn judge_track(
             if p == 0 {
                 o.pending.push(Pending {
                     ticket: ticket.id.to_string(),
-                    case: case.describe_conditions(),
+                    case: conditions.clone(),
                     opened: ticket.opened,
                     due,
                 });
