@@ -551,6 +551,14 @@ mod tests {
         paths
     }
 
+    /// Every path below `dir`, relative to it, as text.
+    fn names(dir: &Path) -> Vec<String> {
+        listing(dir)
+            .into_iter()
+            .map(|p| p.strip_prefix(dir).unwrap().display().to_string())
+            .collect()
+    }
+
     #[test]
     fn the_writer_refuses_paths_that_leave_the_folder_of_their_target() {
         let dir = tempfile::tempdir().unwrap();
@@ -619,20 +627,15 @@ mod tests {
             &[artifact("prometheus/api.yml")],
         )
         .unwrap();
-        let names: Vec<PathBuf> = listing(dir.path())
-            .into_iter()
-            .map(|p| p.strip_prefix(dir.path()).unwrap().to_path_buf())
-            .collect();
-        let expected: Vec<PathBuf> = [
-            "out",
-            "out/README.md",
-            "out/prometheus",
-            "out/prometheus/api.yml",
-        ]
-        .iter()
-        .map(PathBuf::from)
-        .collect();
-        assert_eq!(names, expected);
+        assert_eq!(
+            names(dir.path()),
+            [
+                "out",
+                "out/README.md",
+                "out/prometheus",
+                "out/prometheus/api.yml"
+            ]
+        );
         assert_eq!(fs::read_to_string(out.join("README.md")).unwrap(), "mine");
     }
 
@@ -648,21 +651,16 @@ mod tests {
         .unwrap();
         fs::write(out.join("README.md"), "kept\n").unwrap();
         write_output(&out, &[Target::Prometheus], &[artifact("prometheus/b.yml")]).unwrap();
-        let names: Vec<PathBuf> = listing(dir.path())
-            .into_iter()
-            .map(|p| p.strip_prefix(dir.path()).unwrap().to_path_buf())
-            .collect();
-        let expected: Vec<PathBuf> = [
-            "out",
-            "out/README.md",
-            "out/grafana",
-            "out/grafana/a.json",
-            "out/prometheus",
-            "out/prometheus/b.yml",
-        ]
-        .iter()
-        .map(PathBuf::from)
-        .collect();
-        assert_eq!(names, expected);
+        assert_eq!(
+            names(dir.path()),
+            [
+                "out",
+                "out/README.md",
+                "out/grafana",
+                "out/grafana/a.json",
+                "out/prometheus",
+                "out/prometheus/b.yml"
+            ]
+        );
     }
 }
