@@ -45,17 +45,15 @@ fn t(text: &str) -> DateTime<Utc> {
         .with_timezone(&Utc)
 }
 
-fn report_with_trend(trend: usize) -> slac_report::Report {
+/// Measures `inputs` for the examples' `acme_printers` in March 2026, with `trend` earlier
+/// periods.
+fn review(inputs: Vec<(PathBuf, Box<dyn BufRead>)>, trend: usize) -> slac_report::Report {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
     let options = slac_model::Options {
         today: chrono::NaiveDate::from_ymd_opt(2026, 4, 2).unwrap(),
     };
     let workspace = slac_model::load(&root.join("../../examples"), &options).unwrap();
     assert!(!workspace.has_errors());
-    let fixture = root.join("tests/fixtures/acme_printers_2026-03.jsonl");
-    let file = std::fs::File::open(&fixture).unwrap();
-    let inputs: Vec<(PathBuf, Box<dyn BufRead>)> =
-        vec![(fixture, Box::new(std::io::BufReader::new(file)))];
     let period = Period::parse("2026-03").unwrap();
     let options = MeasureOptions {
         trend,
@@ -69,6 +67,16 @@ fn report_with_trend(trend: usize) -> slac_report::Report {
         inputs,
     )
     .unwrap()
+}
+
+fn report_with_trend(trend: usize) -> slac_report::Report {
+    let fixture =
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/acme_printers_2026-03.jsonl");
+    let file = std::fs::File::open(&fixture).unwrap();
+    review(
+        vec![(fixture, Box::new(std::io::BufReader::new(file)))],
+        trend,
+    )
 }
 
 /// The review of March alone: the ticket opened in February is left out.
@@ -242,28 +250,11 @@ fn a_month_of_printer_tickets() {
 
 /// Measures `jsonl` (one event a line) for `acme_printers` in March 2026, without trend.
 fn measure_text(jsonl: &str) -> slac_report::Report {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
-    let options = slac_model::Options {
-        today: chrono::NaiveDate::from_ymd_opt(2026, 4, 2).unwrap(),
-    };
-    let workspace = slac_model::load(&root.join("../../examples"), &options).unwrap();
     let inputs: Vec<(PathBuf, Box<dyn BufRead>)> = vec![(
         PathBuf::from("events.jsonl"),
         Box::new(std::io::Cursor::new(jsonl.to_string())),
     )];
-    let period = Period::parse("2026-03").unwrap();
-    let options = MeasureOptions {
-        trend: 0,
-        ..MeasureOptions::default()
-    };
-    measure_with(
-        &workspace.model,
-        Some("acme_printers"),
-        &period,
-        options,
-        inputs,
-    )
-    .unwrap()
+    review(inputs, 0)
 }
 
 #[test]
