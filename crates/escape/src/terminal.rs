@@ -1,0 +1,1 @@
+//! Text for a terminal: control characters shown escaped, never sent raw.
