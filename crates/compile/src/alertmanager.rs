@@ -14,6 +14,8 @@
 //! A higher escalation level of an objective inhibits the lower ones, and a burn-rate page
 //! inhibits the ticket of the same objective, so people are told once, at the right level.
 
+use percent_encoding::{utf8_percent_encode, AsciiSet, NON_ALPHANUMERIC};
+use slac_escape::go_template;
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::PathBuf;
 
@@ -297,7 +299,11 @@ pub(crate) fn build(model: &Model, options: &BuildOptions, build: &mut Build) {
             "global",
             Yaml::map(vec![
                 ("smtp_smarthost", Yaml::str(&config.smtp_smarthost)),
-                ("smtp_from", Yaml::str(&config.smtp_from)),
+                // Alertmanager expands the sender (`from` of each e-mail) as a template.
+                (
+                    "smtp_from",
+                    Yaml::str(go_template::literal(&config.smtp_from)),
+                ),
                 ("smtp_require_tls", Yaml::Bool(config.smtp_require_tls)),
             ]),
         ),
@@ -338,6 +344,17 @@ pub(crate) fn build(model: &Model, options: &BuildOptions, build: &mut Build) {
     });
 }
 
+/// A pager key as one URL path or query component: every byte but the unreserved ones
+/// (RFC 3986) percent-encoded, so a key cannot add a path, a query or a host to the URL.
+fn url_component(key: &str) -> String {
+    const COMPONENT: &AsciiSet = &NON_ALPHANUMERIC
+        .remove(b'-')
+        .remove(b'.')
+        .remove(b'_')
+        .remove(b'~');
+    utf8_percent_encode(key, COMPONENT).to_string()
+}
+
 fn receiver_yaml(name: &str, receiver: &Receiver, config: &slac_model::AlertmanagerConfig) -> Yaml {
     let mut entries = vec![("name", Yaml::str(name))];
     if !receiver.emails.is_empty() {
@@ -349,7 +366,7 @@ fn receiver_yaml(name: &str, receiver: &Receiver, config: &slac_model::Alertmana
                     .iter()
                     .map(|email| {
                         Yaml::map(vec![
-                            ("to", Yaml::str(email)),
+                            ("to", Yaml::str(go_template::literal(email))),
                             ("send_resolved", Yaml::Bool(true)),
                         ])
                     })
@@ -366,7 +383,7 @@ fn receiver_yaml(name: &str, receiver: &Receiver, config: &slac_model::Alertmana
                     pagers
                         .map(|key| {
                             Yaml::map(vec![
-                                ("routing_key", Yaml::str(key)),
+                                ("routing_key", Yaml::str(go_template::literal(key))),
                                 ("send_resolved", Yaml::Bool(true)),
                             ])
                         })
@@ -381,7 +398,7 @@ fn receiver_yaml(name: &str, receiver: &Receiver, config: &slac_model::Alertmana
                         pagers
                             .map(|key| {
                                 Yaml::map(vec![
-                                    ("url", Yaml::str(url.replace("{key}", key))),
+                                    ("url", Yaml::str(url.replace("{key}", &url_component(key)))),
                                     ("send_resolved", Yaml::Bool(true)),
                                 ])
                             })

@@ -20,7 +20,7 @@ use slac_model::model::{Agreement, ContactRef, Objective, Sli, ALWAYS};
 use slac_model::Model;
 
 use crate::prometheus::{scaled, BURN_WINDOWS};
-use crate::promql::{histogram_parts, le_matcher, number, selector, with_window};
+use crate::promql::{latency_series, number, with_window};
 use crate::yaml::Yaml;
 use crate::{Artifact, Build, BuildOptions};
 
@@ -434,17 +434,14 @@ fn ratio_metric(sli: &Sli) -> Yaml {
             histogram,
             threshold,
         } => {
-            let (name, matchers) = histogram_parts(histogram);
-            let bound = le_matcher(threshold.as_millis().unwrap_or(0));
+            let series = latency_series(histogram, threshold.as_millis().unwrap_or(0));
+            let (bucket, count) = series.map_or_else(Default::default, |s| (s.bucket, s.count));
             (
                 "good",
                 Counters {
                     counter: true,
-                    numerator: format!(
-                        "sum({})",
-                        selector(&format!("{name}_bucket"), &matchers, &bound)
-                    ),
-                    total: format!("sum({})", selector(&format!("{name}_count"), &matchers, "")),
+                    numerator: format!("sum({bucket})"),
+                    total: format!("sum({count})"),
                 },
             )
         }
@@ -492,7 +489,9 @@ fn counters(numerator: &str, total: &str) -> Counters {
 /// The expression with every `rate(X[$window])`, `irate(X[$window])` and `increase(X[$window])`
 /// replaced by the counter `X`; `None` when `$window` is used another way, or not at all.
 pub(crate) fn counter_query(expression: &str) -> Option<String> {
-    let text = expression.trim();
+    // Without comments, a `rate(` in a comment cannot be taken for a call.
+    let text = slac_promql::without_comments(expression);
+    let text = text.as_str();
     if !text.contains("$window") {
         return None;
     }

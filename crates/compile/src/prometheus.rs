@@ -16,8 +16,10 @@ use slac_model::{Model, RuleFormat};
 
 use chrono::{NaiveDate, NaiveTime};
 
+use slac_escape::go_template;
+
 use crate::mask;
-use crate::promql::{duration, histogram_parts, le_matcher, number, selector, with_window};
+use crate::promql::{duration, latency_series, number, with_window};
 use crate::yaml::Yaml;
 use crate::{Artifact, Build, BuildOptions};
 
@@ -262,12 +264,10 @@ pub(crate) fn error_ratio(sli: &Sli, window: &str) -> Option<String> {
             histogram,
             threshold,
         } => {
-            let (name, matchers) = histogram_parts(histogram);
-            let bound = le_matcher(threshold.as_millis().unwrap_or(0));
+            let series = latency_series(histogram, threshold.as_millis().unwrap_or(0))?;
             format!(
                 "1 - (\n  sum(rate({}[{window}]))\n  /\n  sum(rate({}[{window}]))\n)",
-                selector(&format!("{name}_bucket"), &matchers, &bound),
-                selector(&format!("{name}_count"), &matchers, "")
+                series.bucket, series.count
             )
         }
         _ => return None,
@@ -310,16 +310,12 @@ fn errors_and_total(sli: &Sli, window: &str) -> Option<(String, String)> {
             histogram,
             threshold,
         } => {
-            let (name, matchers) = histogram_parts(histogram);
-            let bound = le_matcher(threshold.as_millis().unwrap_or(0));
-            let count = format!(
-                "sum(rate({}[{window}]))",
-                selector(&format!("{name}_count"), &matchers, "")
-            );
+            let series = latency_series(histogram, threshold.as_millis().unwrap_or(0))?;
+            let count = format!("sum(rate({}[{window}]))", series.count);
             (
                 format!(
                     "(\n  {count}\n  -\n  sum(rate({}[{window}]))\n)",
-                    selector(&format!("{name}_bucket"), &matchers, &bound)
+                    series.bucket
                 ),
                 format!("({count})"),
             )
@@ -390,6 +386,18 @@ fn masked_error_ratio(agreement: &Agreement, objective: &Objective, window: u64)
 
 pub(crate) fn ratio_rule(window: u64) -> String {
     format!("slac:sli_error:ratio_rate{}", duration(window))
+}
+
+/// Alert annotations and labels: Prometheus expands their values as Go templates, so each value
+/// is written as template text that expands to exactly the value (a title holding `{{` stays
+/// a title, and cannot run a query when the alert fires).
+fn template_map(entries: Vec<(&str, String)>) -> Yaml {
+    Yaml::map(
+        entries
+            .into_iter()
+            .map(|(key, value)| (key, Yaml::str(go_template::literal(&value))))
+            .collect(),
+    )
 }
 
 fn labels(agreement: &Agreement, objective: &Objective) -> Vec<(&'static str, Yaml)> {
@@ -480,13 +488,13 @@ fn objective_groups(model: &Model, agreement: &Agreement, objective: &Objective)
             ("labels", Yaml::map(alert_labels)),
             (
                 "annotations",
-                Yaml::map(vec![
+                template_map(vec![
                     (
                         "summary",
-                        Yaml::str(format!("{name} is burning its error budget {speed}")),
+                        format!("{name} is burning its error budget {speed}"),
                     ),
-                    ("budget", Yaml::str(budget_text.clone())),
-                    ("title", Yaml::str(title.clone())),
+                    ("budget", budget_text.clone()),
+                    ("title", title.clone()),
                 ]),
             ),
         ]));
@@ -525,19 +533,19 @@ fn objective_groups(model: &Model, agreement: &Agreement, objective: &Objective)
                 ("labels", Yaml::map(alert_labels)),
                 (
                     "annotations",
-                    Yaml::map(vec![
+                    template_map(vec![
                         (
                             "summary",
-                            Yaml::str(format!(
+                            format!(
                                 "{name} has used {words} its error budget over {}: escalation level {} ({})",
                                 objective.window,
                                 level.level,
                                 policy.id
-                            )),
+                            ),
                         ),
-                        ("notify", Yaml::str(notify.join(", "))),
-                        ("budget", Yaml::str(budget_text.clone())),
-                        ("title", Yaml::str(title.clone())),
+                        ("notify", notify.join(", ")),
+                        ("budget", budget_text.clone()),
+                        ("title", title.clone()),
                     ]),
                 ),
             ]));

@@ -1,4 +1,7 @@
-//! Small pieces of PromQL: durations, numbers, label selectors, `$window`.
+//! Small pieces of PromQL: durations, numbers, the series of latency indicators, `$window`.
+//! The queries themselves are parsed and rebuilt by `slac-promql`.
+
+use slac_promql::{Histogram, LabelMatcher, MatchOp};
 
 /// A duration in seconds as Prometheus writes it, largest units first (`1h`, `2h24m`, `30d`).
 pub(crate) fn duration(seconds: u64) -> String {
@@ -28,42 +31,42 @@ pub(crate) fn number(value: f64) -> String {
     }
 }
 
-/// The indicator's query for one window: every `$window` replaced.
+/// The indicator's query for one window: comments stripped, every `$window` replaced. The query
+/// was checked by `slac check` (E015), so it is one whole expression that can be put in
+/// parentheses.
 pub fn with_window(expression: &str, window: &str) -> String {
-    expression.trim().replace("$window", window)
-}
-
-/// A histogram bucket series as written in `.sla` (`name_bucket{job="api"}`), split into the
-/// metric name without `_bucket` and the label matchers inside the braces.
-pub fn histogram_parts(series: &str) -> (String, String) {
-    let series = series.trim();
-    let (name, matchers) = match series.split_once('{') {
-        Some((name, rest)) => (name.trim(), rest.trim_end().trim_end_matches('}').trim()),
-        None => (series, ""),
-    };
-    let base = name.strip_suffix("_bucket").unwrap_or(name);
-    (base.to_string(), matchers.to_string())
+    slac_promql::compile_query(expression, window)
 }
 
 /// The matcher of a bucket bound, in seconds. A whole number of seconds is written `1` by some
 /// clients and `1.0` by others (and by Prometheus 3), so it matches both; other bounds are
 /// written in their shortest form (`0.3`, `2.5`).
-pub fn le_matcher(threshold_ms: u64) -> String {
+pub fn le_matcher(threshold_ms: u64) -> LabelMatcher {
     let bound = number(threshold_ms as f64 / 1000.0);
     if threshold_ms % 1000 == 0 {
-        format!("le=~\"{bound}(\\\\.0)?\"")
+        LabelMatcher::new("le", MatchOp::Regex, &format!("{bound}(\\.0)?"))
     } else {
-        format!("le=\"{bound}\"")
+        LabelMatcher::new("le", MatchOp::Equal, &bound)
     }
 }
 
-/// `name{matchers, extra}` with the matchers joined.
-pub fn selector(name: &str, matchers: &str, extra: &str) -> String {
-    let all: Vec<&str> = [matchers, extra]
-        .into_iter()
-        .filter(|m| !m.is_empty())
-        .collect();
-    format!("{name}{{{}}}", all.join(","))
+/// The series of a latency indicator: the bucket of the threshold and the count, built from the
+/// parsed `histogram` selector. `None` for a selector that does not parse (refused by E015).
+pub fn latency_series(histogram: &str, threshold_ms: u64) -> Option<LatencySeries> {
+    let parsed = Histogram::parse(histogram).ok()?;
+    Some(LatencySeries {
+        bucket: parsed.bucket(&le_matcher(threshold_ms)),
+        count: parsed.count(),
+    })
+}
+
+/// The two selectors of a latency indicator.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LatencySeries {
+    /// `name_bucket{matchers, le}`: the requests under the threshold.
+    pub bucket: String,
+    /// `name_count{matchers}`: all requests.
+    pub count: String,
 }
 
 #[cfg(test)]
@@ -77,19 +80,25 @@ mod tests {
         assert_eq!(duration(30 * 86_400), "30d");
         assert_eq!(number(14.4 * (1.0 - 0.999)), "0.0144");
         assert_eq!(number((100.0 - 99.9) / 100.0), "0.001");
-        assert_eq!(le_matcher(300), "le=\"0.3\"");
-        assert_eq!(le_matcher(1000), "le=~\"1(\\\\.0)?\"");
-        assert_eq!(le_matcher(2500), "le=\"2.5\"");
-        let (name, matchers) = histogram_parts(
+        assert_eq!(le_matcher(300).to_string(), "le=\"0.3\"");
+        assert_eq!(le_matcher(1000).to_string(), "le=~\"1(\\\\.0)?\"");
+        assert_eq!(le_matcher(2500).to_string(), "le=\"2.5\"");
+        assert_eq!(le_matcher(50).to_string(), "le=\"0.05\"");
+        let series = latency_series(
             "http_request_duration_seconds_bucket{job=\"api\",route=\"/checkout\"}",
-        );
-        assert_eq!(name, "http_request_duration_seconds");
+            300,
+        )
+        .expect("a selector");
         assert_eq!(
-            selector(&format!("{name}_bucket"), &matchers, "le=\"0.3\""),
+            series.bucket,
             "http_request_duration_seconds_bucket{job=\"api\",route=\"/checkout\",le=\"0.3\"}"
         );
         assert_eq!(
-            with_window(" sum(rate(x[$window])) ", "5m"),
+            series.count,
+            "http_request_duration_seconds_count{job=\"api\",route=\"/checkout\"}"
+        );
+        assert_eq!(
+            with_window(" sum(rate(x[$window])) # all\n", "5m"),
             "sum(rate(x[5m]))"
         );
     }

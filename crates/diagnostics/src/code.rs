@@ -33,6 +33,7 @@ pub enum Code {
     E012,
     E013,
     E014,
+    E015,
     W001,
     W002,
     W003,
@@ -42,7 +43,7 @@ pub enum Code {
 }
 
 impl Code {
-    pub const ALL: [Code; 20] = [
+    pub const ALL: [Code; 21] = [
         Code::E001,
         Code::E002,
         Code::E003,
@@ -57,6 +58,7 @@ impl Code {
         Code::E012,
         Code::E013,
         Code::E014,
+        Code::E015,
         Code::W001,
         Code::W002,
         Code::W003,
@@ -81,6 +83,7 @@ impl Code {
             Code::E012 => "E012",
             Code::E013 => "E013",
             Code::E014 => "E014",
+            Code::E015 => "E015",
             Code::W001 => "W001",
             Code::W002 => "W002",
             Code::W003 => "W003",
@@ -115,6 +118,7 @@ impl Code {
             Code::E012 => "two `within` cases with the same conditions",
             Code::E013 => "error in a contract-document template",
             Code::E014 => "input beyond a limit of slac (file size, nesting depth)",
+            Code::E015 => "invalid PromQL query or selector",
             Code::W001 => "target of 100% leaves no error budget",
             Code::W002 => "calendar with no open time",
             Code::W003 => "agreement expired or review overdue",

@@ -35,7 +35,10 @@ mod tests {
     fn braces_that_would_open_an_action_are_printed_by_an_action() {
         assert_eq!(literal("plain text"), "plain text");
         assert_eq!(literal("a {b} c"), "a {b} c");
-        assert_eq!(literal("{{ query \"up\" }}"), "{{ \"{{\" }} query \"up\" }}");
+        assert_eq!(
+            literal("{{ query \"up\" }}"),
+            "{{ \"{{\" }} query \"up\" }}"
+        );
         assert_eq!(literal("x{{{y"), "x{{ \"{{{\" }}y");
         assert_eq!(literal("ends with {"), "ends with {{ \"{\" }}");
         assert_eq!(literal("}}"), "}}");

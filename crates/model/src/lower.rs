@@ -5,6 +5,7 @@
 use chrono::NaiveDate;
 use slac_calendar::{ClosedPeriod, Duration, HolidayRule, OpenRange, Window};
 use slac_diagnostics::{Code, Diagnostic, Label};
+use slac_source::Span;
 use slac_syntax::{Node, NodeKind, Token, TokenKind};
 
 use crate::model::*;
@@ -174,13 +175,57 @@ impl Lowering<'_, '_> {
     }
 
     fn string_of(&self, node: Option<&Node>) -> Option<String> {
-        let node = node?;
-        let token = node
+        self.string_token(node).map(|(_, value)| value)
+    }
+
+    /// The string token of a field and its value.
+    fn string_token(&self, node: Option<&Node>) -> Option<(Token, String)> {
+        let token = node?
             .args
             .iter()
             .copied()
             .find(|t| matches!(t.kind, TokenKind::String | TokenKind::TextBlock))?;
-        Some(self.read.text_value(token))
+        Some((token, self.read.text_value(token)))
+    }
+
+    /// A query of a ratio indicator, checked as PromQL that gives an instant vector (E015).
+    /// A query that does not hold is reported and kept: the objective stays in the model for
+    /// editors, and no target runs on a workspace with errors.
+    fn query_of(&mut self, node: Option<&Node>) -> Option<String> {
+        let (token, value) = self.string_token(node)?;
+        if let Err(problem) = slac_promql::check_vector_query(&value) {
+            self.promql_problem(token, problem);
+        }
+        Some(value)
+    }
+
+    /// The `histogram` of a latency indicator, checked as a series selector (E015).
+    fn histogram_of(&mut self, node: Option<&Node>) -> Option<String> {
+        let (token, value) = self.string_token(node)?;
+        if let Err(problem) = slac_promql::Histogram::parse(&value) {
+            self.promql_problem(token, problem);
+        }
+        Some(value)
+    }
+
+    /// An E015 at the part of the string the problem is about.
+    fn promql_problem(&mut self, token: Token, problem: slac_promql::Problem) {
+        let raw = self.read.raw(token);
+        let block = token.kind == TokenKind::TextBlock;
+        let start =
+            token.span.start as usize + slac_syntax::source_offset(raw, block, problem.range.start);
+        let end =
+            token.span.start as usize + slac_syntax::source_offset(raw, block, problem.range.end);
+        let span = Span::new(
+            start as u32,
+            end.max(start + 1).min(token.span.end as usize) as u32,
+        );
+        let mut diagnostic = Diagnostic::new(Code::E015, self.read.file, span, problem.message)
+            .with_primary_message("here");
+        if let Some(help) = problem.help {
+            diagnostic = diagnostic.with_help(help);
+        }
+        self.read.diagnostics.push(diagnostic);
     }
 
     pub fn declaration(&mut self, node: &Node) {
@@ -911,9 +956,9 @@ impl Lowering<'_, '_> {
         let block = |kind| first(items, kind);
         match raw.as_str() {
             "ratio" => {
-                let errors = self.string_of(block(NodeKind::Errors));
-                let good = self.string_of(block(NodeKind::Good));
-                let total = self.string_of(block(NodeKind::Total));
+                let errors = self.query_of(block(NodeKind::Errors));
+                let good = self.query_of(block(NodeKind::Good));
+                let total = self.query_of(block(NodeKind::Total));
                 if errors.is_some() && good.is_some() {
                     self.read
                         .invalid(word, "`sli ratio` takes `errors` or `good`, not both");
@@ -935,7 +980,7 @@ impl Lowering<'_, '_> {
                 }
             }
             "latency" => {
-                let histogram = self.string_of(block(NodeKind::Histogram));
+                let histogram = self.histogram_of(block(NodeKind::Histogram));
                 let threshold_token =
                     block(NodeKind::Threshold).and_then(|n| n.arg(TokenKind::Duration));
                 let threshold = threshold_token.and_then(|t| self.read.positive_duration(t));

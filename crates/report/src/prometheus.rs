@@ -89,7 +89,7 @@ use slac_calendar::BusinessCalendar;
 use slac_model::model::Sli;
 use slac_model::Model;
 
-use slac_compile::promql::{histogram_parts, le_matcher, selector, with_window};
+use slac_compile::promql::{latency_series, with_window};
 
 use crate::period::Period;
 use crate::weeks::{monday, WeekMeasure};
@@ -396,17 +396,10 @@ impl Queries {
                 histogram,
                 threshold,
             } => {
-                let (name, matchers) = histogram_parts(histogram);
-                let bound = le_matcher(threshold.as_millis().unwrap_or(0));
-                let count = format!(
-                    "sum(increase({}[{window}]))",
-                    selector(&format!("{name}_count"), &matchers, "")
-                );
+                let series = latency_series(histogram, threshold.as_millis().unwrap_or(0))?;
+                let count = format!("sum(increase({}[{window}]))", series.count);
                 Queries {
-                    bad: format!(
-                        "{count} - sum(increase({}[{window}]))",
-                        selector(&format!("{name}_bucket"), &matchers, &bound)
-                    ),
+                    bad: format!("{count} - sum(increase({}[{window}]))", series.bucket),
                     total: count,
                 }
             }
@@ -930,9 +923,6 @@ mod tests {
             q.bad,
             "sum(increase(h_count{job=\"api\"}[5m])) - sum(increase(h_bucket{job=\"api\",le=\"0.3\"}[5m]))"
         );
-        assert_eq!(le_matcher(1000), "le=~\"1(\\\\.0)?\"");
-        assert_eq!(le_matcher(2500), "le=\"2.5\"");
-        assert_eq!(le_matcher(50), "le=\"0.05\"");
         assert_eq!(Queries::of(&Sli::Delivery), None);
     }
 

@@ -14,7 +14,7 @@ mod tree;
 
 pub use builder::{MAX_BRACE_DEPTH, MAX_FILE_BYTES};
 pub use messages::{field_usage, fields_of};
-pub use strings::{dedent_text_block, unescape};
+pub use strings::{dedent_text_block, source_offset, unescape};
 pub use tree::{Body, Comment, Doc, Node, NodeKind, SyntaxTree, Token, TokenKind};
 
 use slac_diagnostics::Diagnostic;

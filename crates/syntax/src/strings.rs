@@ -127,9 +127,102 @@ pub fn dedent_text_block(raw: &str) -> String {
         .join("\n")
 }
 
+/// The byte offset, from the start of the literal as written (`raw`, quotes included), of the
+/// character at byte `offset` of its value: how a diagnostic about a part of a string's value
+/// (a PromQL query, say) points at the right column of the source.
+pub fn source_offset(raw: &str, text_block: bool, offset: usize) -> usize {
+    if text_block {
+        return text_block_offset(raw, offset);
+    }
+    let inner = raw
+        .strip_prefix('"')
+        .map(|s| s.strip_suffix('"').unwrap_or(s))
+        .unwrap_or(raw);
+    let mut value_len = 0;
+    let mut i = 0;
+    while i < inner.len() && value_len < offset {
+        let rest = &inner[i..];
+        let (raw_len, len) = match rest.strip_prefix('\\') {
+            Some(after) => match after.chars().next() {
+                Some('"' | '\\' | 'n' | 't') => (2, 1),
+                Some('u') => {
+                    let (value, _) = unescape(&format!("\"{}\"", escape_prefix(rest)));
+                    (escape_prefix(rest).len(), value.len())
+                }
+                Some(other) => (1 + other.len_utf8(), 1 + other.len_utf8()),
+                None => (1, 1),
+            },
+            None => {
+                let len = rest.chars().next().map_or(1, char::len_utf8);
+                (len, len)
+            }
+        };
+        i += raw_len;
+        value_len += len;
+    }
+    (1 + i).min(raw.len())
+}
+
+/// The `\u{…}` escape at the start of `rest` as written (up to its `}`), or `\u` alone.
+fn escape_prefix(rest: &str) -> &str {
+    match rest[2..].strip_prefix('{').and_then(|r| r.find('}')) {
+        Some(close) => &rest[..2 + 1 + close + 1],
+        None => &rest[..2],
+    }
+}
+
+fn text_block_offset(raw: &str, offset: usize) -> usize {
+    let inner = raw.strip_prefix("\"\"\"").unwrap_or(raw);
+    let start = raw.len() - inner.len();
+    let inner = inner.strip_suffix("\"\"\"").unwrap_or(inner);
+    let value = dedent_text_block(raw);
+    if !inner.contains('\n') {
+        return start + offset.min(inner.len());
+    }
+    // The value's line and column of `offset`.
+    let before = &value[..offset.min(value.len())];
+    let line = before.matches('\n').count();
+    let column = before.len() - before.rfind('\n').map_or(0, |n| n + 1);
+    let lines: Vec<&str> = inner.split('\n').collect();
+    let skipped = usize::from(lines.first().is_some_and(|l| l.trim().is_empty()));
+    let indent = lines
+        .iter()
+        .skip(skipped)
+        .filter(|l| !l.trim().is_empty())
+        .map(|l| l.len() - l.trim_start_matches([' ', '\t']).len())
+        .min()
+        .unwrap_or(0);
+    let target = line + skipped;
+    let line_start: usize = lines.iter().take(target).map(|l| l.len() + 1).sum();
+    let line_len = lines.get(target).map_or(0, |l| l.len());
+    start + line_start + (indent + column).min(line_len)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn value_offsets_map_back_to_the_source() {
+        let raw = r#""a\"b\u{e9}c\td""#;
+        let (value, _) = unescape(raw);
+        for (offset, ch) in value.char_indices() {
+            let at = source_offset(raw, false, offset);
+            let shown = &raw[at..];
+            let expected = match ch {
+                '"' => "\\\"",
+                '\u{e9}' => "\\u{e9}",
+                '\t' => "\\t",
+                _ => &value[offset..offset + ch.len_utf8()],
+            };
+            assert!(shown.starts_with(expected), "{offset}: {shown}");
+        }
+        let block = "\"\"\"\n    sum(rate(x[5m]))\n      / 2\n    \"\"\"";
+        let value = dedent_text_block(block);
+        let slash = value.find('/').expect("a slash");
+        assert_eq!(&block[source_offset(block, true, slash)..][..1], "/");
+        assert_eq!(&block[source_offset(block, true, 0)..][..3], "sum");
+    }
 
     #[test]
     fn escapes_are_decoded() {
