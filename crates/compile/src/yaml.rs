@@ -1,6 +1,8 @@
 //! A small YAML writer for the documents slac generates: maps with plain keys, lists, and strings,
-//! always written double-quoted (a JSON string is a valid YAML double-quoted scalar), so no value can be
-//! misread as another type.
+//! always written double-quoted (or as `|-` blocks of plain lines), so no value can be misread as
+//! another type. Every character that YAML does not allow raw, or would read as a line break
+//! (C0 and C1 controls, DEL, U+2028, U+2029, the byte-order mark, noncharacters), is written as
+//! an escape, so any string read from a `.sla` file reads back the same.
 
 #[derive(Debug, Clone)]
 pub(crate) enum Yaml {
@@ -47,14 +49,14 @@ impl Yaml {
         let plain = text.contains('\n')
             && !text.starts_with([' ', '\t', '\n'])
             && !text.ends_with('\n')
-            && text.chars().all(|c| c == '\n' || !c.is_control())
+            && text.chars().all(|c| c == '\n' || !needs_escape(c))
             && text.lines().all(|line| !line.ends_with([' ', '\t']));
         plain.then(|| text.split('\n').collect())
     }
 
     fn scalar(&self) -> Option<String> {
         match self {
-            Yaml::Str(text) => Some(serde_json::to_string(text).unwrap_or_else(|_| "\"\"".into())),
+            Yaml::Str(text) => Some(quoted(text)),
             Yaml::Number(value) => Some(crate::promql::number(*value)),
             Yaml::Bool(value) => Some(value.to_string()),
             Yaml::Map(entries) if entries.is_empty() => Some("{}".into()),
@@ -131,8 +133,44 @@ fn plain_key(key: &str) -> String {
     if plain {
         key.to_string()
     } else {
-        serde_json::to_string(key).unwrap_or_default()
+        quoted(key)
     }
+}
+
+/// A character a YAML document may not hold raw, or that a YAML 1.1 reader takes for a line
+/// break: outside the printable set of YAML 1.2 §5.1, or NEL, LS, PS, or the BOM.
+fn needs_escape(c: char) -> bool {
+    c.is_control()
+        || matches!(
+            c,
+            '\u{2028}' | '\u{2029}' | '\u{feff}' | '\u{fffe}' | '\u{ffff}'
+        )
+}
+
+/// A YAML double-quoted scalar that reads back as `text`.
+pub(crate) fn quoted(text: &str) -> String {
+    let mut out = String::with_capacity(text.len() + 2);
+    out.push('"');
+    for c in text.chars() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            '\n' => out.push_str("\\n"),
+            '\t' => out.push_str("\\t"),
+            '\r' => out.push_str("\\r"),
+            c if needs_escape(c) => {
+                let code = c as u32;
+                if code <= 0xff {
+                    out.push_str(&format!("\\x{code:02x}"));
+                } else {
+                    out.push_str(&format!("\\u{code:04x}"));
+                }
+            }
+            c => out.push(c),
+        }
+    }
+    out.push('"');
+    out
 }
 
 #[cfg(test)]
@@ -159,6 +197,22 @@ mod tests {
             keys.render(),
             "\"a b: c\": \"x\"\napp.kubernetes.io/name: \"y\"\n"
         );
+    }
+
+    #[test]
+    fn characters_yaml_cannot_hold_raw_are_escaped() {
+        let text = "a\u{7f}b\u{85}c\u{2028}d\u{2029}e\u{feff}f\u{1b}g\u{9b}h\"\\";
+        let doc = Yaml::map(vec![("title", Yaml::str(text))]);
+        assert_eq!(
+            doc.render(),
+            "title: \"a\\x7fb\\x85c\\u2028d\\u2029e\\ufefff\\x1bg\\x9bh\\\"\\\\\"\n"
+        );
+        let read: std::collections::BTreeMap<String, String> =
+            serde_norway::from_str(&doc.render()).expect("valid YAML");
+        assert_eq!(read["title"], text);
+        // A multi-line value with such a character is quoted, not a block.
+        let doc = Yaml::map(vec![("expr", Yaml::str("a\nb\u{2028}c"))]);
+        assert_eq!(doc.render(), "expr: \"a\\nb\\u2028c\"\n");
     }
 
     #[test]
