@@ -19,7 +19,13 @@
 //!   and compares its expanded labels and annotations with the text written in the `.sla`, and
 //!   `amtool template render` renders every templated Alertmanager field to its literal text.
 //!
-//! What `slac` prints on the terminal carries no raw control or bidi character either.
+//! What `slac` prints on the terminal, and the contract documents, carry no raw control
+//! character either (nor, on the terminal, a bidi control).
+//!
+//! A failing case is made smaller before it is reported (each string made plain in turn, as
+//! long as the case fails the same way: proptest's own shrinking would take hundreds of runs
+//! of the tools), and the report gives the strings that stay hostile, the whole `.sla` file
+//! (lines longer than 600 characters elided), and each failure with the tool's own message.
 //!
 //! `SLAC_HOSTILE_CASES` sets the number of generated cases (default 48); with
 //! `SLAC_HOSTILE_SURVEY=1` the property prints each case's failures instead of stopping at the
@@ -755,6 +761,7 @@ fn run(case: &Case) -> Outcome {
     openslo(&files, &mut failures);
     markdown(&files, &twin_files, &mut failures);
     html(&files, &twin_files, &mut failures);
+    document_controls(&files, &mut failures);
     prometheus_templates(case, &files, &twin_files, tmp.path(), &mut failures);
     alertmanager_templates(case, &files, &twin_files, tmp.path(), &mut failures);
     Outcome::Built(failures)
@@ -1040,6 +1047,35 @@ fn suspicious_lines(text: &str, twin: &str) -> String {
         .map(shown)
         .collect::<Vec<_>>()
         .join("\n")
+}
+
+/// The contract documents (Markdown and HTML) carry no raw control character besides line
+/// breaks and tabs: a NUL, an escape or a backspace is not text a reader can see.
+fn document_controls(files: &BTreeMap<String, String>, failures: &mut Vec<Failure>) {
+    for (name, text) in files
+        .iter()
+        .filter(|(n, _)| n.ends_with(".md") || n.ends_with(".html"))
+    {
+        let bad: BTreeSet<String> = text
+            .chars()
+            .filter(|&c| c.is_control() && !matches!(c, '\n' | '\t' | '\r'))
+            .map(|c| format!("U+{:04X}", c as u32))
+            .collect();
+        if !bad.is_empty() {
+            let line = text
+                .lines()
+                .find(|l| l.chars().any(|c| c.is_control() && c != '\t'))
+                .unwrap_or("");
+            failures.push(Failure {
+                class: "document-control",
+                detail: format!(
+                    "{name} holds raw {}, e.g. on the line {}",
+                    bad.into_iter().collect::<Vec<_>>().join(", "),
+                    shown(line)
+                ),
+            });
+        }
+    }
 }
 
 /// Each HTML document has no more tags of links, images and scripts than its twin.
@@ -1503,7 +1539,17 @@ proptest! {
         if std::env::var_os("SLAC_HOSTILE_SURVEY").is_some() {
             let classes: BTreeSet<&str> = outcome.failures().iter().map(|f| f.class).collect();
             let state = match outcome { Outcome::Refused(_) => "refused", Outcome::Built(_) => "built" };
-            eprintln!("SURVEY {state} {classes:?}\n{}", report(&case, outcome.failures()));
+            let mut why = String::new();
+            if state == "refused" {
+                let tmp = TempDir::new().unwrap();
+                case.write(tmp.path());
+                let check = slac(tmp.path(), &["check", ".", "--format", "json"]);
+                for line in check.stdout.lines().take(3) {
+                    let d: Value = serde_json::from_str(line).unwrap_or_default();
+                    writeln!(why, "REFUSED {} {}", d["code"], cut(d["message"].as_str().unwrap_or(""), 200)).unwrap();
+                }
+            }
+            eprintln!("SURVEY {state} {classes:?}\n{why}{}", report(&case, outcome.failures()));
             return Ok(());
         }
         if !outcome.failures().is_empty() {
