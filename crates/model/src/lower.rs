@@ -188,6 +188,33 @@ impl Lowering<'_, '_> {
         Some((token, self.read.text_value(token)))
     }
 
+    /// An address-like value (e-mail, phone, pager key): the monitoring targets send to it as
+    /// written, so it is one line with no control character and no space around it (E005).
+    fn one_line(&mut self, token: Token, what: &str) -> String {
+        let value = self.read.text_value(token);
+        let bad = value.chars().find(|c| c.is_control());
+        if let Some(bad) = bad {
+            self.read.invalid(
+                token,
+                format!(
+                    "{what} is one line without control characters; this one holds {}",
+                    bad.escape_unicode()
+                ),
+            );
+        } else if value.trim() != value || value.is_empty() {
+            self.read.invalid(
+                token,
+                format!("{what} has no spaces at its start or end, and is not empty"),
+            );
+        }
+        value
+    }
+
+    fn one_line_of(&mut self, node: Option<&Node>, what: &str) -> Option<String> {
+        let (token, _) = self.string_token(node)?;
+        Some(self.one_line(token, what))
+    }
+
     /// A query of a ratio indicator, checked as PromQL that gives an instant vector (E015).
     /// A query that does not hold is reported and kept: the objective stays in the model for
     /// editors, and no target runs on a workspace with errors.
@@ -282,13 +309,17 @@ impl Lowering<'_, '_> {
             self.unique_fields(fields);
             let short_email = contact
                 .arg(TokenKind::String)
-                .map(|t| self.read.text_value(t));
+                .map(|t| self.one_line(t, "an e-mail address"));
+            let email = match short_email {
+                Some(email) => Some(email),
+                None => self.one_line_of(first(fields, NodeKind::Email), "an e-mail address"),
+            };
             contacts.push(Contact {
                 id: contact_id,
                 name: self.string_of(first(fields, NodeKind::Name)),
-                email: short_email.or_else(|| self.string_of(first(fields, NodeKind::Email))),
-                phone: self.string_of(first(fields, NodeKind::Phone)),
-                pager: self.string_of(first(fields, NodeKind::Pager)),
+                email,
+                phone: self.one_line_of(first(fields, NodeKind::Phone), "a phone number"),
+                pager: self.one_line_of(first(fields, NodeKind::Pager), "a pager key"),
                 doc: doc_text(contact),
                 at: self.name_at(contact),
             });
