@@ -500,7 +500,7 @@ impl Previous<'_> {
         entries.sort();
         let made_here = fs::symlink_metadata(to).is_err();
         if made_here && entries.is_empty() {
-            fs::create_dir(to).map_err(at(to))?;
+            fs::create_dir_all(to).map_err(at(to))?;
         }
         for name in entries {
             let inner = relative.join(&name);
@@ -513,9 +513,6 @@ impl Previous<'_> {
                 match fs::symlink_metadata(&target) {
                     Ok(there) if !there.is_dir() => return Err(not_ours(&source)),
                     _ => {}
-                }
-                if fs::symlink_metadata(to).is_err() {
-                    fs::create_dir_all(to).map_err(at(to))?;
                 }
                 self.carry(&source, &target, &inner, generated)?;
                 continue;
@@ -846,6 +843,25 @@ mod tests {
             ]
         );
         assert_eq!(fs::read_to_string(out.join("README.md")).unwrap(), "mine");
+    }
+
+    #[test]
+    fn a_folder_left_empty_by_the_files_that_go_goes_too() {
+        let dir = tempfile::tempdir().unwrap();
+        let out = dir.path().join("out");
+        let targets = [Target::Docs];
+        write_output(&out, &targets, &[artifact("docs/en/a.md")]).unwrap();
+        write_output(&out, &targets, &[artifact("docs/fr/a.md")]).unwrap();
+        assert_eq!(
+            names(dir.path()),
+            [
+                "out",
+                "out/.slac-manifest",
+                "out/docs",
+                "out/docs/fr",
+                "out/docs/fr/a.md"
+            ]
+        );
     }
 
     #[test]
