@@ -100,6 +100,7 @@ fn a_rebuild_removes_files_of_agreements_that_are_gone() {
     assert_eq!(
         files,
         [
+            ".slac-manifest",
             "alertmanager/alertmanager.yml",
             "docs/en/catalogue.html",
             "docs/en/catalogue.md",

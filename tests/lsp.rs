@@ -987,3 +987,93 @@ fn a_burst_of_broken_edits_neither_crashes_nor_wedges_the_server() {
     assert!(client.is_running());
     client.shutdown_and_exit();
 }
+
+/// The message of a request or notification with params as a client frames them: `Some(null)`
+/// writes `"params": null` (as Helix does), `None` leaves the member out.
+fn message(id: Option<i64>, method: &str, params: Option<Value>) -> Value {
+    let mut message = json!({ "jsonrpc": "2.0", "method": method });
+    if let Some(id) = id {
+        message["id"] = json!(id);
+    }
+    if let Some(params) = params {
+        message["params"] = params;
+    }
+    message
+}
+
+/// `shutdown`, its answer awaited, then `exit`, each with `params` framed as given: the answer
+/// is a null result and the process ends with status 0.
+fn shutdown_then_exit(shutdown: Option<Value>, exit: Option<Value>) {
+    let ws = workspace(&["workspace"]);
+    let mut client = start(&ws);
+    client.send_raw(&message(Some(9001), "shutdown", shutdown));
+    let answer = client.answer(9001);
+    assert_eq!(answer.get("error"), None, "{answer}");
+    assert_eq!(answer["result"], Value::Null, "{answer}");
+    client.send_raw(&message(None, "exit", exit));
+    let status = client.wait_exit();
+    assert!(
+        status.success(),
+        "exit status {status:?} after shutdown and exit"
+    );
+}
+
+#[test]
+fn shutdown_and_exit_with_null_params_as_helix_sends_them_end_with_status_0() {
+    shutdown_then_exit(Some(Value::Null), Some(Value::Null));
+}
+
+#[test]
+fn shutdown_and_exit_without_params_end_with_status_0() {
+    shutdown_then_exit(None, None);
+}
+
+#[test]
+fn shutdown_and_exit_sent_together_still_answer_the_shutdown() {
+    for params in [Some(Value::Null), None] {
+        let ws = workspace(&["workspace"]);
+        let mut client = start(&ws);
+        client.send_raw(&message(Some(9002), "shutdown", params.clone()));
+        client.send_raw(&message(None, "exit", params.clone()));
+        let answer = client.answer(9002);
+        assert_eq!(answer["result"], Value::Null, "{params:?}: {answer}");
+        assert_eq!(answer.get("error"), None, "{params:?}: {answer}");
+        let status = client.wait_exit();
+        assert!(status.success(), "{params:?}: exit status {status:?}");
+    }
+}
+
+#[test]
+fn a_client_that_closes_its_end_after_a_request_still_gets_the_answer() {
+    let ws = workspace(&["workspace"]);
+    let mut client = start(&ws);
+    let file = "agreements/printers.sla";
+    let uri = client.uri(file);
+    let text = ws.text(file).to_string();
+    client.open(file, &text);
+    client.wait_diagnostics(&uri);
+    client.send_raw(&message(
+        Some(9003),
+        "textDocument/hover",
+        Some(json!({
+            "textDocument": { "uri": uri },
+            "position": position(&text, text.find("helpdesk").unwrap(), false),
+        })),
+    ));
+    client.send_raw(&message(Some(9004), "shutdown", None));
+    client.close_stdin();
+    let hover = client.answer(9003);
+    assert!(
+        hover["result"]["contents"]["value"]
+            .as_str()
+            .unwrap_or_default()
+            .contains("**party** `helpdesk`"),
+        "{hover}"
+    );
+    let shutdown = client.answer(9004);
+    assert_eq!(shutdown["result"], Value::Null, "{shutdown}");
+    // No `exit`: the end of the input stops the server, with the status of an `exit` after
+    // `shutdown`.
+    let status = client.wait_exit();
+    assert!(status.success(), "exit status {status:?}");
+}

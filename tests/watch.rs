@@ -250,7 +250,10 @@ fn watch_started_on_errors_writes_nothing_until_they_are_fixed() {
             .is_some_and(|(_, line)| line.starts_with("1 file, ok in "))
     });
     let names: Vec<String> = hashes(&root.join("out")).into_keys().collect();
-    assert_eq!(names, ["prometheus/", "prometheus/api.yml"]);
+    assert_eq!(
+        names,
+        [".slac-manifest", "prometheus/", "prometheus/api.yml"]
+    );
 
     watch.interrupt();
     assert_eq!(watch.wait_exit(Duration::from_secs(10)).code(), Some(0));

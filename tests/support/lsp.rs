@@ -233,7 +233,10 @@ impl Client {
                 // A request of the server: accepted with no result.
                 let id = id.clone();
                 self.server_requests.push(message.clone());
-                self.send(&json!({ "jsonrpc": "2.0", "id": id, "result": null }));
+                // Unless the client has closed its end (see `close_stdin`).
+                if self.stdin.is_some() {
+                    self.send(&json!({ "jsonrpc": "2.0", "id": id, "result": null }));
+                }
             }
             (Some("textDocument/publishDiagnostics"), None) => {
                 let params = &message["params"];
@@ -434,6 +437,46 @@ impl Client {
             status.success(),
             "`slac lsp` exited with {status:?} after shutdown and exit\nstderr:\n{stderr}"
         );
+    }
+
+    /// Sends `message` as it is (a client's own framing of a request or notification, `"params":
+    /// null` included).
+    pub fn send_raw(&mut self, message: &Value) {
+        self.send(message);
+    }
+
+    /// Waits for the answer to the request of id `id` and returns it whole, reading until the
+    /// server closes its output if need be.
+    pub fn answer(&mut self, id: i64) -> Value {
+        let deadline = Instant::now() + ANSWER_DEADLINE;
+        loop {
+            if let Some(answer) = self.answers.remove(&id) {
+                return answer;
+            }
+            if self.next_before(deadline).is_none() {
+                panic!("no answer to request {id} within {ANSWER_DEADLINE:?}");
+            }
+        }
+    }
+
+    /// Closes the server's stdin, as a client that goes away does.
+    pub fn close_stdin(&mut self) {
+        self.stdin = None;
+    }
+
+    /// Waits, at most [`EXIT_DEADLINE`], for the process to end, and returns its status.
+    pub fn wait_exit(&mut self) -> std::process::ExitStatus {
+        let started = Instant::now();
+        loop {
+            match self.child.try_wait() {
+                Ok(Some(status)) => return status,
+                Ok(None) if started.elapsed() > EXIT_DEADLINE => {
+                    panic!("`slac lsp` still runs {EXIT_DEADLINE:?} later")
+                }
+                Ok(None) => thread::sleep(Duration::from_millis(5)),
+                Err(error) => panic!("cannot wait for `slac lsp`: {error}"),
+            }
+        }
     }
 
     /// Whether the process still runs.

@@ -5,9 +5,16 @@
 //! on one file system) and swapped in atomically: on Linux and macOS by exchanging the two
 //! folders (`renameat2(RENAME_EXCHANGE)`, `renameatx_np(RENAME_SWAP)`), elsewhere by renaming
 //! the old one aside and the new one in. A build that fails, or is killed, leaves the previous
-//! output exactly as it was. What slac did not write in the output folder (a README, the folder
-//! of a target not built this time) is carried into the new one. This module must never write
-//! outside the output folder and its hidden siblings: every artifact path is checked first.
+//! output exactly as it was.
+//!
+//! slac replaces only what it wrote itself: each output folder holds a manifest,
+//! `.slac-manifest`, listing the files the build generated there. The next build drops the
+//! listed files of the targets it builds (so the file of a deleted agreement goes) and carries
+//! everything else into the new folder: the files of the targets not built this time, and every
+//! file the manifest does not list (a README, notes, a whole folder that was there before slac
+//! wrote into it). A generated file that would land on such a file stops the build instead: slac
+//! never replaces or deletes a file it did not write. This module must never write outside the
+//! output folder and its hidden siblings: every artifact path is checked first.
 
 use std::fs;
 use std::io;
@@ -149,7 +156,11 @@ pub fn build_workspaces(paths: &[PathBuf], out: Option<&Path>, targets: &[Target
         return report;
     }
     for (workspace, (_, folder)) in workspaces.iter().zip(&folders) {
-        if let Err(message) = refuse_output_over(folder, &workspace.root) {
+        let refused = match out {
+            None => refuse_output_outside(workspace),
+            Some(_) => Ok(()),
+        };
+        if let Err(message) = refused.and_then(|()| refuse_output_over(folder, &workspace.root)) {
             report.failure = Some(BuildFailure::Environment(message));
             return report;
         }
@@ -204,6 +215,28 @@ pub fn build_workspaces(paths: &[PathBuf], out: Option<&Path>, targets: &[Target
 /// `path` made absolute, without `.` or `..`.
 pub fn absolute(path: &Path) -> PathBuf {
     slac_model::normalize(&std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf()))
+}
+
+/// Refuses an output folder of slac.toml (or the default `build`) that leads outside the
+/// workspace. Written in slac.toml, it is an E010 of the check already; this also covers the
+/// default when it is a link leading out. `--out` may name any folder: the user chose it.
+fn refuse_output_outside(workspace: &slac_model::Workspace) -> Result<(), String> {
+    let setting = Path::new(&workspace.config.workspace.out);
+    let Some(outside) = slac_model::outside_root(&workspace.root, setting, &slac_model::Disk)
+    else {
+        return Ok(());
+    };
+    let how = match outside {
+        slac_model::Outside::Link(real) => {
+            format!("through a symbolic link, to `{}`", real.display())
+        }
+        _ => format!("`{}`", setting.display()),
+    };
+    Err(format!(
+        "the output folder (`out` in slac.toml, default `build`) leads outside the workspace \
+         `{}`: {how}; name a folder outside it with --out",
+        workspace.root.display()
+    ))
 }
 
 /// Refuses an output folder that holds the workspace (`--out .`, `--out ..`): swapping it would
@@ -266,7 +299,18 @@ pub(crate) fn write_output(
 
     let staging = parent.join(format!(".{name}{NEW}{}", std::process::id()));
     let result = stage(out, &staging, targets, artifacts)
-        .map_err(|(path, e)| context("write", &path, e))
+        .map_err(|(path, e)| {
+            if e.get_ref().is_some_and(|inner| inner.is::<NotOurs>()) {
+                format!(
+                    "`{}` is where slac generates a file, but slac did not write it (it is not \
+                     listed in `{MANIFEST}`), and slac never replaces or deletes such a file: \
+                     nothing was written; move it away, or choose an empty output folder",
+                    path.display()
+                )
+            } else {
+                context("write", &path, e)
+            }
+        })
         .and_then(|()| {
             pause_before_swap(&staging);
             swap_in(&staging, out, parent, &name)
@@ -308,8 +352,67 @@ fn check_artifact_path(path: &Path, targets: &[Target]) -> Result<(), String> {
     }
 }
 
+/// The manifest of an output folder: the files that the build wrote there, one relative path
+/// a line (with `/`), after a comment.
+pub const MANIFEST: &str = ".slac-manifest";
+
+const MANIFEST_HEADER: &str = "# The files that `slac build` wrote in this folder. The next build \
+replaces or removes these, and only these: every other file here is kept.\n";
+
+/// The files that the manifest of `out` lists; `None` when it has none (`out` missing, new, or
+/// written by someone else). Lines that are not plain relative paths are ignored: what they
+/// name is kept.
+fn read_manifest(
+    out: &Path,
+) -> Result<Option<std::collections::BTreeSet<PathBuf>>, (PathBuf, io::Error)> {
+    let path = out.join(MANIFEST);
+    let meta = match fs::symlink_metadata(&path) {
+        Ok(meta) => meta,
+        Err(error) if error.kind() == io::ErrorKind::NotFound => return Ok(None),
+        Err(error) => return Err((path, error)),
+    };
+    if !meta.is_file() {
+        return Err((
+            path,
+            io::Error::other(format!(
+                "`{MANIFEST}` is not a file: slac keeps the list of the files it wrote there; \
+                 move it away"
+            )),
+        ));
+    }
+    let text = fs::read_to_string(&path).map_err(|e| (path.clone(), e))?;
+    let listed = text
+        .lines()
+        .filter(|line| !line.is_empty() && !line.starts_with('#'))
+        .map(PathBuf::from)
+        .filter(|relative| {
+            relative
+                .components()
+                .all(|c| matches!(c, Component::Normal(_)))
+        })
+        .collect();
+    Ok(Some(listed))
+}
+
+/// The text of the manifest listing `files`.
+fn manifest_text(files: &mut Vec<PathBuf>) -> String {
+    files.sort();
+    files.dedup();
+    let mut text = String::from(MANIFEST_HEADER);
+    for file in files.iter() {
+        let parts: Vec<String> = file
+            .components()
+            .map(|c| c.as_os_str().to_string_lossy().into_owned())
+            .collect();
+        text.push_str(&parts.join("/"));
+        text.push('\n');
+    }
+    text
+}
+
 /// Writes the new output into `staging`: every artifact, an empty folder for a target without
-/// files, and a copy of what the previous output holds besides the folders of `targets`.
+/// files, what the previous output holds besides the files its manifest lists in the folders
+/// of `targets`, and the new manifest.
 fn stage(
     out: &Path,
     staging: &Path,
@@ -335,22 +438,123 @@ fn stage(
         }
         fs::write(&path, &artifact.contents).map_err(at(&path))?;
     }
-    let previous = match fs::read_dir(out) {
-        Ok(previous) => previous,
-        Err(error) if error.kind() == io::ErrorKind::NotFound => return Ok(()),
+    let mut generated: Vec<PathBuf> = artifacts.iter().map(|a| a.path.clone()).collect();
+    let previous = match fs::symlink_metadata(out) {
+        Ok(_) => Some(Previous {
+            listed: read_manifest(out)?.unwrap_or_default(),
+            targets,
+        }),
+        Err(error) if error.kind() == io::ErrorKind::NotFound => None,
         Err(error) => return Err((out.to_path_buf(), error)),
     };
-    for entry in previous {
-        let entry = entry.map_err(at(out))?;
-        let file_name = entry.file_name();
-        if targets.iter().any(|t| file_name == t.name()) {
-            continue;
-        }
-        carry_over(&entry.path(), &staging.join(&file_name))?;
+    if let Some(previous) = &previous {
+        previous.carry(out, staging, Path::new(""), &mut generated)?;
     }
-    let permissions = fs::metadata(out).map_err(at(out))?.permissions();
-    fs::set_permissions(staging, permissions).map_err(at(staging))?;
+    let manifest = staging.join(MANIFEST);
+    fs::write(&manifest, manifest_text(&mut generated)).map_err(at(&manifest))?;
+    if previous.is_some() {
+        let permissions = fs::metadata(out).map_err(at(out))?.permissions();
+        fs::set_permissions(staging, permissions).map_err(at(staging))?;
+    }
     Ok(())
+}
+
+/// The previous output, as the new one takes from it.
+struct Previous<'a> {
+    /// The files its manifest lists: written by slac.
+    listed: std::collections::BTreeSet<PathBuf>,
+    /// The targets being built: their listed files are replaced.
+    targets: &'a [Target],
+}
+
+impl Previous<'_> {
+    /// Whether the file at `relative` is one that this build replaces (or removes): listed in
+    /// the manifest, in the folder of a target being built.
+    fn replaced(&self, relative: &Path) -> bool {
+        self.listed.contains(relative)
+            && relative.components().next().is_some_and(|first| {
+                self.targets
+                    .iter()
+                    .any(|t| first == Component::Normal(t.name().as_ref()))
+            })
+    }
+
+    /// Carries what the folder `from` (at `relative` in the previous output) holds into `to`,
+    /// but the files this build replaces; files of slac kept this way join `generated`. A
+    /// folder is made in the new output only for what it receives, or when it was empty.
+    fn carry(
+        &self,
+        from: &Path,
+        to: &Path,
+        relative: &Path,
+        generated: &mut Vec<PathBuf>,
+    ) -> Result<(), (PathBuf, io::Error)> {
+        let at = |path: &Path| {
+            let path = path.to_path_buf();
+            move |error| (path, error)
+        };
+        let mut entries = Vec::new();
+        for entry in fs::read_dir(from).map_err(at(from))? {
+            entries.push(entry.map_err(at(from))?.file_name());
+        }
+        entries.sort();
+        let made_here = fs::symlink_metadata(to).is_err();
+        if made_here && entries.is_empty() {
+            fs::create_dir_all(to).map_err(at(to))?;
+        }
+        for name in entries {
+            let inner = relative.join(&name);
+            if inner == Path::new(MANIFEST) {
+                continue;
+            }
+            let (source, target) = (from.join(&name), to.join(&name));
+            let meta = fs::symlink_metadata(&source).map_err(at(&source))?;
+            if meta.is_dir() {
+                match fs::symlink_metadata(&target) {
+                    Ok(there) if !there.is_dir() => return Err(not_ours(&source)),
+                    _ => {}
+                }
+                self.carry(&source, &target, &inner, generated)?;
+                continue;
+            }
+            if self.replaced(&inner) {
+                continue;
+            }
+            if fs::symlink_metadata(&target).is_ok() {
+                // A file slac did not write (or wrote before it kept a manifest) where this
+                // build generates one.
+                return Err(not_ours(&source));
+            }
+            if fs::symlink_metadata(to).is_err() {
+                fs::create_dir_all(to).map_err(at(to))?;
+            }
+            carry_over(&source, &target)?;
+            if self.listed.contains(&inner) {
+                generated.push(inner);
+            }
+        }
+        if made_here && fs::symlink_metadata(to).is_ok() {
+            let permissions = fs::symlink_metadata(from).map_err(at(from))?.permissions();
+            fs::set_permissions(to, permissions).map_err(at(to))?;
+        }
+        Ok(())
+    }
+}
+
+/// A file of the previous output that the manifest does not list, where the build generates one.
+#[derive(Debug)]
+struct NotOurs;
+
+impl std::fmt::Display for NotOurs {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("a file that slac did not write is in the way")
+    }
+}
+
+impl std::error::Error for NotOurs {}
+
+fn not_ours(path: &Path) -> (PathBuf, io::Error) {
+    (path.to_path_buf(), io::Error::other(NotOurs))
 }
 
 /// Copies a file or folder of the previous output into the new one: files as hard links (no
@@ -620,6 +824,7 @@ mod tests {
         fs::create_dir_all(aside.join("prometheus")).unwrap();
         fs::write(aside.join("prometheus/gone.yml"), "old").unwrap();
         fs::write(aside.join("README.md"), "mine").unwrap();
+        fs::write(aside.join(MANIFEST), "prometheus/gone.yml\n").unwrap();
         fs::create_dir(dir.path().join(".out.slac-new-999999")).unwrap();
         write_output(
             &out,
@@ -631,12 +836,75 @@ mod tests {
             names(dir.path()),
             [
                 "out",
+                "out/.slac-manifest",
                 "out/README.md",
                 "out/prometheus",
                 "out/prometheus/api.yml"
             ]
         );
         assert_eq!(fs::read_to_string(out.join("README.md")).unwrap(), "mine");
+    }
+
+    #[test]
+    fn a_folder_left_empty_by_the_files_that_go_goes_too() {
+        let dir = tempfile::tempdir().unwrap();
+        let out = dir.path().join("out");
+        let targets = [Target::Docs];
+        write_output(&out, &targets, &[artifact("docs/en/a.md")]).unwrap();
+        write_output(&out, &targets, &[artifact("docs/fr/a.md")]).unwrap();
+        assert_eq!(
+            names(dir.path()),
+            [
+                "out",
+                "out/.slac-manifest",
+                "out/docs",
+                "out/docs/fr",
+                "out/docs/fr/a.md"
+            ]
+        );
+    }
+
+    #[test]
+    fn only_the_files_of_the_manifest_are_replaced_and_the_others_stay() {
+        let dir = tempfile::tempdir().unwrap();
+        let out = dir.path().join("out");
+        let targets = [Target::Prometheus, Target::Grafana];
+        write_output(
+            &out,
+            &targets,
+            &[artifact("prometheus/a.yml"), artifact("prometheus/b.yml")],
+        )
+        .unwrap();
+        assert_eq!(
+            fs::read_to_string(out.join(MANIFEST)).unwrap(),
+            format!("{MANIFEST_HEADER}prometheus/a.yml\nprometheus/b.yml\n")
+        );
+        fs::write(out.join("prometheus/mine.yml"), "mine\n").unwrap();
+        fs::create_dir_all(out.join("grafana/empty")).unwrap();
+        // `b.yml` is no longer generated: it goes, and the user's files stay.
+        write_output(&out, &targets, &[artifact("prometheus/a.yml")]).unwrap();
+        assert_eq!(
+            names(dir.path()),
+            [
+                "out",
+                "out/.slac-manifest",
+                "out/grafana",
+                "out/grafana/empty",
+                "out/prometheus",
+                "out/prometheus/a.yml",
+                "out/prometheus/mine.yml"
+            ]
+        );
+        // A generated file where the user's file is: refused, nothing changes.
+        let before = listing(dir.path());
+        let error = write_output(&out, &targets, &[artifact("prometheus/mine.yml")]).unwrap_err();
+        assert!(error.contains("slac did not write it"), "{error}");
+        assert!(error.contains("mine.yml"), "{error}");
+        assert_eq!(listing(dir.path()), before);
+        assert_eq!(
+            fs::read_to_string(out.join("prometheus/mine.yml")).unwrap(),
+            "mine\n"
+        );
     }
 
     #[test]
@@ -655,6 +923,7 @@ mod tests {
             names(dir.path()),
             [
                 "out",
+                "out/.slac-manifest",
                 "out/README.md",
                 "out/grafana",
                 "out/grafana/a.json",

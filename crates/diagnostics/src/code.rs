@@ -113,7 +113,7 @@ impl Code {
             Code::E007 => "escalation levels out of order",
             Code::E008 => "supporting objective weaker than the objective it supports",
             Code::E009 => "`extends` or import cycle",
-            Code::E010 => "import outside the workspace root",
+            Code::E010 => "path outside the workspace root (an import, a path in slac.toml)",
             Code::E011 => "field not allowed here",
             Code::E012 => "two `within` cases with the same conditions",
             Code::E013 => "error in a contract-document template",

@@ -16,29 +16,42 @@ use tower_lsp::jsonrpc::{Error, Request, Result};
 use tower_lsp::lsp_types::*;
 use tower_lsp::{Client, LanguageServer, LspService, Server};
 
-/// Serves the language server on stdin and stdout until the client says `exit`. Returns
-/// whether the client asked for `shutdown` first (the exit status is then 0, else 1).
+/// Serves the language server on stdin and stdout until the client says `exit` or closes its
+/// end. Returns whether the client asked for `shutdown` first (the exit status is then 0, else
+/// 1). Every answer already due is written before it returns.
 pub fn run() -> std::io::Result<bool> {
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()?;
     let shut_down = Arc::new(AtomicBool::new(false));
-    let exited = Arc::new(Notify::new());
+    let ending = Arc::new(Ending::default());
     let flag = shut_down.clone();
     runtime.block_on(async {
         let (service, socket) = LspService::new(|client| Backend {
             client,
             state: Mutex::new(State::default()),
             shut_down: flag,
+            ending: ending.clone(),
         });
-        let service = ExitWatch {
+        let service = Gate {
             inner: service,
-            exited: exited.clone(),
+            ending: ending.clone(),
         };
-        let server = Server::new(tokio::io::stdin(), tokio::io::stdout(), socket).serve(service);
+        let input = Input {
+            inner: tokio::io::stdin(),
+            ending: ending.clone(),
+        };
+        let server = Server::new(input, tokio::io::stdout(), socket).serve(service);
+        tokio::pin!(server);
+        // Once the input ends (`exit`, or the client closed its end), tower-lsp finishes the
+        // requests in flight, writes their answers and returns. Handlers stop talking to the
+        // client then (see [`Backend::tell`]), so nothing should hold it; should something
+        // still wait for the client, which is gone, it gets a moment, not more.
         tokio::select! {
-            () = server => {}
-            () = exited.notified() => {}
+            () = &mut server => {}
+            () = ending.input_ended.notified() => {
+                let _ = tokio::time::timeout(FINISH_AFTER_INPUT, &mut server).await;
+            }
         }
     });
     // Reading stdin blocks a thread that cannot be cancelled: after `exit`, the process ends
@@ -47,20 +60,124 @@ pub fn run() -> std::io::Result<bool> {
     Ok(shut_down.load(Ordering::SeqCst))
 }
 
-/// Passes every message to the server, and says when `exit` arrives: tower-lsp itself would
-/// only stop at the next message or at the end of its input.
-struct ExitWatch<S> {
-    inner: S,
-    exited: Arc<Notify>,
+/// How long the requests in flight may take to be answered once the input has ended.
+const FINISH_AFTER_INPUT: std::time::Duration = std::time::Duration::from_secs(3);
+
+/// The end of the client's input, shared by [`Gate`] (which sees `exit`) and [`Input`] (which
+/// then reads no further, and sees the client close its end).
+#[derive(Default)]
+struct Ending {
+    /// `exit` arrived: the input is over, whatever follows it.
+    exited: AtomicBool,
+    /// The read waiting for input, woken when `exit` arrives.
+    reader: Mutex<Option<std::task::Waker>>,
+    /// The input is over, by `exit` or by its end.
+    over: AtomicBool,
+    /// Notified once the input is over: [`run`] waits on it.
+    input_ended: Notify,
+    /// Wakes every handler talking to the client once the input is over.
+    over_waiters: Notify,
 }
 
-impl<S> tower_service::Service<Request> for ExitWatch<S>
+impl Ending {
+    fn exit(&self) {
+        self.exited.store(true, Ordering::SeqCst);
+        let waker = match self.reader.lock() {
+            Ok(mut reader) => reader.take(),
+            Err(poisoned) => poisoned.into_inner().take(),
+        };
+        if let Some(waker) = waker {
+            waker.wake();
+        }
+        self.end();
+    }
+
+    /// The input is over (set before tower-lsp stops reading and stops passing messages to
+    /// the client).
+    fn end(&self) {
+        self.over.store(true, Ordering::SeqCst);
+        self.over_waiters.notify_waiters();
+        self.input_ended.notify_one();
+    }
+
+    fn has_exited(&self) -> bool {
+        self.exited.load(Ordering::SeqCst)
+    }
+
+    /// Returns once the input is over.
+    async fn input_over(&self) {
+        loop {
+            let notified = self.over_waiters.notified();
+            tokio::pin!(notified);
+            notified.as_mut().enable();
+            if self.over.load(Ordering::SeqCst) {
+                return;
+            }
+            notified.await;
+        }
+    }
+}
+
+/// The client's input, which ends at `exit`: tower-lsp then stops reading, answers the requests
+/// in flight and returns, as at the end of its input (where it would otherwise wait for the
+/// next message).
+struct Input<R> {
+    inner: R,
+    ending: Arc<Ending>,
+}
+
+impl<R: tokio::io::AsyncRead + Unpin> tokio::io::AsyncRead for Input<R> {
+    fn poll_read(
+        self: std::pin::Pin<&mut Self>,
+        cx: &mut std::task::Context<'_>,
+        buf: &mut tokio::io::ReadBuf<'_>,
+    ) -> std::task::Poll<std::io::Result<()>> {
+        use std::task::Poll;
+        let this = self.get_mut();
+        match this.ending.reader.lock() {
+            Ok(mut reader) => *reader = Some(cx.waker().clone()),
+            Err(poisoned) => *poisoned.into_inner() = Some(cx.waker().clone()),
+        }
+        // Checked after the waker is stored, so that an `exit` in between still wakes this.
+        if this.ending.has_exited() {
+            return Poll::Ready(Ok(()));
+        }
+        let before = buf.filled().len();
+        let polled = std::pin::Pin::new(&mut this.inner).poll_read(cx, buf);
+        match &polled {
+            Poll::Ready(Ok(())) if buf.filled().len() == before && buf.remaining() > 0 => {
+                this.ending.end();
+            }
+            Poll::Ready(Err(_)) => this.ending.end(),
+            _ => {}
+        }
+        polled
+    }
+}
+
+/// What every message of the client goes through before the server:
+///
+/// - `"params": null` is taken as no params. tower-lsp refuses it for the methods without
+///   params ("Unexpected params: null"), and Helix sends `shutdown` and `exit` that way.
+/// - `exit` ends the input (see [`Input`]) and is answered here: tower-lsp's own handling would
+///   cancel the requests in flight (the answer of a `shutdown` sent just before, say) and then
+///   refuse every message, which stops its reading loop without ever returning.
+struct Gate<S> {
+    inner: S,
+    ending: Arc<Ending>,
+}
+
+type Answer<E> = std::result::Result<Option<tower_lsp::jsonrpc::Response>, E>;
+
+impl<S> tower_service::Service<Request> for Gate<S>
 where
-    S: tower_service::Service<Request>,
+    S: tower_service::Service<Request, Response = Option<tower_lsp::jsonrpc::Response>>,
+    S::Future: Send + 'static,
+    S::Error: Send + 'static,
 {
     type Response = S::Response;
     type Error = S::Error;
-    type Future = S::Future;
+    type Future = std::pin::Pin<Box<dyn std::future::Future<Output = Answer<S::Error>> + Send>>;
 
     fn poll_ready(
         &mut self,
@@ -70,10 +187,25 @@ where
     }
 
     fn call(&mut self, request: Request) -> Self::Future {
+        let request = without_null_params(request);
         if request.method() == "exit" {
-            self.exited.notify_one();
+            self.ending.exit();
+            return Box::pin(std::future::ready(Ok(None)));
         }
-        self.inner.call(request)
+        Box::pin(self.inner.call(request))
+    }
+}
+
+/// `request` without its params when they are `null`.
+fn without_null_params(request: Request) -> Request {
+    if !request.params().is_some_and(serde_json::Value::is_null) {
+        return request;
+    }
+    let (method, id, _) = request.into_parts();
+    let builder = Request::build(method);
+    match id {
+        Some(id) => builder.id(id).finish(),
+        None => builder.finish(),
     }
 }
 
@@ -95,6 +227,7 @@ struct Backend {
     client: Client,
     state: Mutex<State>,
     shut_down: Arc<AtomicBool>,
+    ending: Arc<Ending>,
 }
 
 /// The editor's buffers over the disk.
@@ -288,14 +421,25 @@ impl Backend {
             (state.diagnostics(), problem)
         };
         if let Some(problem) = problem {
-            self.client
-                .log_message(MessageType::WARNING, format!("slac: {problem}"))
-                .await;
+            self.tell(
+                self.client
+                    .log_message(MessageType::WARNING, format!("slac: {problem}")),
+            )
+            .await;
         }
         for (uri, diagnostics) in published {
-            self.client
-                .publish_diagnostics(uri, diagnostics, None)
+            self.tell(self.client.publish_diagnostics(uri, diagnostics, None))
                 .await;
+        }
+    }
+
+    /// Sends a notification to the client, unless its input is over: tower-lsp then stops
+    /// passing messages to the client, and a notification waiting for room would wait forever
+    /// and keep the server from ending.
+    async fn tell(&self, notification: impl std::future::Future<Output = ()>) {
+        tokio::select! {
+            () = notification => {}
+            () = self.ending.input_over() => {}
         }
     }
 
@@ -427,7 +571,12 @@ impl LanguageServer for Backend {
             })
             .ok(),
         };
-        let _ = self.client.register_capability(vec![registration]).await;
+        // Not awaited here: the answer of the client may never come (it may send `exit`, or
+        // close its end, first), and a handler waiting for it would keep the server from ending.
+        let client = self.client.clone();
+        tokio::spawn(async move {
+            let _ = client.register_capability(vec![registration]).await;
+        });
         self.refresh().await;
     }
 

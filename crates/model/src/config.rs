@@ -150,3 +150,72 @@ fn default_true() -> bool {
 fn default_repeat() -> String {
     "4h".to_string()
 }
+
+/// A path that `slac.toml` sets, where it is written: the setting's name as the user reads it,
+/// its value, and the byte range of the value in the file.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct PathSetting {
+    pub name: &'static str,
+    pub value: String,
+    pub span: std::ops::Range<usize>,
+}
+
+/// The paths that `text`, a `slac.toml` that deserializes as [`Config`], sets (`out`,
+/// `[docs] templates`), with their places in it; the keys left out are not listed.
+pub(crate) fn path_settings(text: &str) -> Vec<PathSetting> {
+    use toml::Spanned;
+
+    #[derive(Deserialize)]
+    struct Paths {
+        workspace: Option<WorkspacePaths>,
+        docs: Option<DocsPaths>,
+    }
+    #[derive(Deserialize)]
+    struct WorkspacePaths {
+        out: Option<Spanned<String>>,
+    }
+    #[derive(Deserialize)]
+    struct DocsPaths {
+        templates: Option<Spanned<String>>,
+    }
+
+    let Ok(paths) = toml::from_str::<Paths>(text) else {
+        return Vec::new();
+    };
+    let setting = |name, value: Spanned<String>| PathSetting {
+        name,
+        span: value.span(),
+        value: value.into_inner(),
+    };
+    let mut settings = Vec::new();
+    if let Some(out) = paths.workspace.and_then(|w| w.out) {
+        settings.push(setting("`out` in slac.toml", out));
+    }
+    if let Some(templates) = paths.docs.and_then(|d| d.templates) {
+        settings.push(setting("`[docs] templates` in slac.toml", templates));
+    }
+    settings
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn path_settings_are_found_with_their_places() {
+        let text = "[workspace]\nout = \"../victim\"\n\n[docs]\ntemplates = 'tpl'\n";
+        let settings = path_settings(text);
+        let found: Vec<(&str, &str, &str)> = settings
+            .iter()
+            .map(|s| (s.name, s.value.as_str(), &text[s.span.clone()]))
+            .collect();
+        assert_eq!(
+            found,
+            [
+                ("`out` in slac.toml", "../victim", "\"../victim\""),
+                ("`[docs] templates` in slac.toml", "tpl", "'tpl'"),
+            ]
+        );
+        assert_eq!(path_settings("[workspace]\ninclude = []\n"), []);
+    }
+}

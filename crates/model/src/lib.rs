@@ -21,7 +21,8 @@ pub use config::{
     WorkspaceConfig,
 };
 pub use loader::{
-    discover, normalize, select_included, Discovery, Disk, FileProvider, LoadError, CONFIG_FILE,
+    discover, normalize, outside_root, select_included, Discovery, Disk, FileProvider, LoadError,
+    Outside, CONFIG_FILE,
 };
 pub use model::Model;
 pub use symbols::{Definition, Reference, SymbolKind, Symbols};
@@ -30,7 +31,7 @@ use std::path::{Path, PathBuf};
 
 use chrono::NaiveDate;
 use slac_diagnostics::{Code, Diagnostic, Severity};
-use slac_source::{SourceMap, Span};
+use slac_source::{FileId, SourceMap, Span};
 use slac_syntax::SyntaxTree;
 
 /// What a check depends on besides the files.
@@ -115,19 +116,41 @@ fn load_discovered(
     provider: &dyn FileProvider,
     included: impl FnOnce(&Config) -> Result<Vec<PathBuf>, LoadError>,
 ) -> Result<Workspace, LoadError> {
-    let (config, config_problem) = match &discovery.config_path {
+    // The problems of slac.toml itself, reported in it once the workspace is checked.
+    let mut config_problems = Vec::new();
+    let mut config_text = None;
+    let config = match &discovery.config_path {
         Some(config_path) => {
             let bytes = provider.read(config_path).map_err(|source| LoadError::Io {
                 path: config_path.clone(),
                 source,
             })?;
             let text = String::from_utf8_lossy(&bytes).into_owned();
-            match toml::from_str::<Config>(&text) {
-                Ok(config) => (config, None),
-                Err(error) => (Config::default(), Some((config_path.clone(), text, error))),
-            }
+            let config = match toml::from_str::<Config>(&text) {
+                Ok(config) => {
+                    config_problems = path_problems(&discovery.root, &text, provider);
+                    config
+                }
+                Err(error) => {
+                    let span = error.span().map_or(Span::empty(0), Span::from_range);
+                    config_problems.push(
+                        Diagnostic::new(
+                            Code::E001,
+                            FileId::new(0),
+                            span,
+                            format!("invalid slac.toml: {}", error.message()),
+                        )
+                        .with_help(
+                            "keys are `[workspace] include, out`, `[docs] languages, templates`, `[prometheus] format, namespace, labels` and `[alertmanager] smtp_smarthost, smtp_from, smtp_require_tls, pager, pager_url, repeat_interval`",
+                        ),
+                    );
+                    Config::default()
+                }
+            };
+            config_text = Some((config_path.clone(), text));
+            config
         }
-        None => (Config::default(), None),
+        None => Config::default(),
     };
     let files = match &discovery.single_file {
         Some(file) => vec![file.clone()],
@@ -138,24 +161,68 @@ fn load_discovered(
         return Err(LoadError::Io { path, source });
     }
     let mut workspace = analyze(discovery.root.clone(), config, loaded, options);
-    if let Some((config_path, text, error)) = config_problem {
-        let span = error.span().map_or(Span::empty(0), Span::from_range);
+    if let (false, Some((config_path, text))) = (config_problems.is_empty(), config_text) {
         let id = workspace.sources.add(config_path, text);
         workspace.trees.push(None);
-        workspace.diagnostics.push(
-            Diagnostic::new(
-                Code::E001,
-                id,
-                span,
-                format!("invalid slac.toml: {}", error.message()),
-            )
-            .with_help(
-                "keys are `[workspace] include, out`, `[docs] languages, templates`, `[prometheus] format, namespace, labels` and `[alertmanager] smtp_smarthost, smtp_from, smtp_require_tls, pager, pager_url, repeat_interval`",
-            ),
-        );
+        workspace
+            .diagnostics
+            .extend(config_problems.into_iter().map(|mut problem| {
+                problem.primary.file = id;
+                problem
+            }));
         slac_diagnostics::sort(&mut workspace.diagnostics);
     }
     Ok(workspace)
+}
+
+/// The paths set in `text` (the `slac.toml` of the workspace rooted at `root`) that leave the
+/// root, each an E010 at its value (the file id is set when the file joins the sources).
+fn path_problems(root: &Path, text: &str, provider: &dyn FileProvider) -> Vec<Diagnostic> {
+    let mut problems = Vec::new();
+    for setting in config::path_settings(text) {
+        let Some(outside) = outside_root(root, Path::new(&setting.value), provider) else {
+            continue;
+        };
+        let (message, primary) = match outside {
+            Outside::Absolute => (
+                format!(
+                    "{} is an absolute path, outside the workspace: {}",
+                    setting.name, setting.value
+                ),
+                "an absolute path",
+            ),
+            Outside::Above => (
+                format!(
+                    "{} points outside the workspace: {}",
+                    setting.name, setting.value
+                ),
+                "leaves the workspace",
+            ),
+            Outside::Link(real) => (
+                format!(
+                    "{} leads outside the workspace through a symbolic link: {} is {}",
+                    setting.name,
+                    setting.value,
+                    real.display()
+                ),
+                "leaves the workspace through a link",
+            ),
+        };
+        problems.push(
+            Diagnostic::new(
+                Code::E010,
+                FileId::new(0),
+                Span::from_range(setting.span),
+                message,
+            )
+            .with_primary_message(primary)
+            .with_help(format!(
+                "paths in slac.toml are relative to the folder holding it (`{}`) and stay below it; to write the output elsewhere, name the folder with `slac build --out`",
+                root.display()
+            )),
+        );
+    }
+    problems
 }
 
 /// Checks files already in memory (the language server's buffers): `files` are (path, text)

@@ -194,6 +194,45 @@ pub fn select_included(
     Ok(selected)
 }
 
+/// How a path that the workspace names (a setting of `slac.toml`) leaves the workspace root.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Outside {
+    /// It is absolute: paths of the workspace are relative to its root.
+    Absolute,
+    /// Its `..` climb above the root.
+    Above,
+    /// As written it stays below the root, but a symbolic link on the way leads to this place
+    /// outside it.
+    Link(PathBuf),
+}
+
+/// Whether `relative`, a path relative to the workspace `root`, leaves the root: as written
+/// (absolute, or with `..` that climb above it), or through a symbolic link in the part of it
+/// that exists. Links are followed as the system follows them (a `..` after a link is taken
+/// from where the link leads); the part that does not exist yet is taken as written.
+/// `None` when it stays inside, or when the disk cannot say (a root not on the disk).
+pub fn outside_root(root: &Path, relative: &Path, provider: &dyn FileProvider) -> Option<Outside> {
+    if relative.has_root()
+        || relative
+            .components()
+            .any(|c| matches!(c, Component::Prefix(_)))
+    {
+        return Some(Outside::Absolute);
+    }
+    let absolute_root = absolute_key(root);
+    let joined = absolute_root.join(relative);
+    if !normalize(&joined).starts_with(&absolute_root) {
+        return Some(Outside::Above);
+    }
+    let real_root = provider.real_path(root)?;
+    let (existing, real) = joined
+        .ancestors()
+        .find_map(|ancestor| Some((ancestor, provider.real_path(ancestor)?)))?;
+    let rest = joined.strip_prefix(existing).unwrap_or(Path::new(""));
+    let resolved = normalize(&real.join(rest));
+    (!resolved.starts_with(&real_root)).then_some(Outside::Link(resolved))
+}
+
 /// Removes `.` and resolves `..` without touching the disk.
 pub fn normalize(path: &Path) -> PathBuf {
     let mut out = PathBuf::new();
