@@ -11,8 +11,8 @@
 //!   untrusted values: the identifier spans stay code, the rest is [`inline`].
 //!
 //! Line breaks (`\n`, `\r\n`, `\r`) become spaces in one-line text (a line break would end a
-//! heading, a list item or a table row), and spaces and tabs at either end are dropped (Markdown
-//! drops them too, and four of them would start a code block). Control characters are shown
+//! heading, a list item or a table row), and a run of spaces and tabs at either end becomes one
+//! space (four would start a code block, two at the end of a line a hard break). Control characters are shown
 //! escaped, as on a terminal ([`crate::terminal`]), since a Markdown file is often printed on one.
 //!
 //! Markup is broken with backslash escapes of ASCII punctuation, which CommonMark turns back into
@@ -21,7 +21,7 @@
 //! `$` and `^` always (emphasis, code, strikethrough, links and images, raw HTML and autolinks,
 //! math, superscript); `_` unless it is inside a word, where it cannot emphasize; `\` before
 //! punctuation or at the end; `&` where it would start an entity reference (`&copy;`, `&#64;`);
-//! and at the start of the text, what would start a block there (`#`, `>`, `-`, `+`, `=`, `:`,
+//! and at the start of the text, what would start a block there (`#`, `>`, `-`, `+`, `=`,
 //! `1.`).
 //!
 //! GitHub also finds things in the *rendered* text: `@name` mentions (which notify the person),
@@ -62,7 +62,7 @@ pub fn paragraphs(text: &str) -> String {
     let mut out = String::with_capacity(text.len() + 8);
     let mut blank = false;
     for line in lines(text) {
-        let line = cell(line);
+        let line = cell(line.trim_matches([' ', '\t']));
         if line.is_empty() {
             blank = true;
             continue;
@@ -83,6 +83,7 @@ pub fn paragraphs(text: &str) -> String {
 pub fn code(text: &str) -> String {
     let chars = prepare(text);
     let text: String = chars.iter().collect();
+    let text = text.trim_matches(' ');
     if text.is_empty() {
         return String::new();
     }
@@ -135,8 +136,8 @@ fn lines(text: &str) -> impl Iterator<Item = &str> {
         .flat_map(|line| line.strip_suffix('\r').unwrap_or(line).split('\r'))
 }
 
-/// `text` on one line: line breaks as spaces, control characters shown escaped, spaces and
-/// tabs trimmed at both ends.
+/// `text` on one line: line breaks as spaces, control characters shown escaped, a run of
+/// spaces and tabs at either end made one space.
 fn prepare(text: &str) -> Vec<char> {
     let mut one_line = String::with_capacity(text.len());
     for (n, line) in lines(text).enumerate() {
@@ -145,10 +146,20 @@ fn prepare(text: &str) -> Vec<char> {
         }
         one_line.push_str(line);
     }
-    terminal::escape(&one_line)
-        .trim_matches([' ', '\t'])
-        .chars()
-        .collect()
+    let text = terminal::escape(&one_line);
+    // One space is kept where the text had some at either end: template text joins values
+    // with their neighbours (`{{ " " ~ mark }}`), and more than one could start a code block or,
+    // at the end of a line, make a hard line break.
+    let trimmed = text.trim_matches([' ', '\t']);
+    let mut chars = Vec::with_capacity(text.len() + 2);
+    if trimmed.len() < text.len() && text.starts_with([' ', '\t']) {
+        chars.push(' ');
+    }
+    chars.extend(trimmed.chars());
+    if !trimmed.is_empty() && text.ends_with([' ', '\t']) {
+        chars.push(' ');
+    }
+    chars
 }
 
 /// Whether GitHub would read `c` as part of a mention, an e-mail domain or a reference.
@@ -168,12 +179,18 @@ fn escape_into(
 ) {
     let start = range.start;
     let at = |i: usize| chars.get(i);
+    // Where a block would start: up to three spaces of indentation do not prevent one.
+    let block_start = start
+        + chars[range.clone()]
+            .iter()
+            .take_while(|c| matches!(c, ' ' | '\t'))
+            .count();
     let mut i = start;
     while i < range.end {
         let c = chars[i];
         let prev = i.checked_sub(1).and_then(at);
         let next = at(i + 1);
-        let first = line_start && i == start;
+        let first = line_start && i == block_start;
         let space_or_end = |c: Option<&char>| c.is_none_or(|c| matches!(c, ' ' | '\t'));
         match c {
             '*' | '`' | '~' | '[' | '<' | '$' | '^' => {
@@ -209,7 +226,7 @@ fn escape_into(
                 continue;
             }
             '>' if first => out.push_str("\\>"),
-            '-' | '+' | '=' | ':' if first && (space_or_end(next) || next == Some(&c)) => {
+            '-' | '+' | '=' if first && (space_or_end(next) || next == Some(&c)) => {
                 out.push('\\');
                 out.push(c);
             }
