@@ -9,6 +9,7 @@ pub mod alertmanager;
 pub mod chromium;
 pub mod diagnostics;
 pub mod lsp;
+pub mod markdown;
 pub mod prometheus;
 pub mod promtool;
 pub mod running;
