@@ -14,6 +14,7 @@ pub mod prometheus;
 pub mod promtool;
 pub mod running;
 pub mod server;
+pub mod terminal;
 pub mod tree;
 
 use std::io::Read;
