@@ -162,7 +162,7 @@ impl Progress {
         if let Ok(style) = ProgressStyle::with_template(template) {
             bar.set_style(style.progress_chars("=> "));
         }
-        bar.set_message(message.to_string());
+        bar.set_message(shown(message).into_owned());
         let done = Arc::new(Mutex::new(false));
         if std::io::stderr().is_terminal() && !quiet() {
             let (bar, done) = (bar.clone(), done.clone());
@@ -179,9 +179,9 @@ impl Progress {
         Progress { bar, done }
     }
 
-    /// Says what the work does now.
+    /// Says what the work does now (a path, say: shown escaped).
     pub fn set_message(&self, message: &str) {
-        self.bar.set_message(message.to_string());
+        self.bar.set_message(shown(message).into_owned());
     }
 
     /// Wraps a reader so that what is read moves the bar.
