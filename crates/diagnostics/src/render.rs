@@ -273,3 +273,17 @@ impl miette::Diagnostic for MietteDiagnostic {
         ))
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::shown;
+
+    #[test]
+    fn the_shown_excerpt_escapes_controls_and_keeps_its_lines() {
+        let (text, growth) = shown("a\u{1b}[2Jb\r\nc\rd\n\u{202e}e");
+        assert_eq!(text, "a\\u{1b}[2Jb\r\nc\\u{d}d\n\\u{202e}e");
+        // Past the ESC (byte 1 of the text) the shown text is 5 bytes longer; past the lone
+        // `\r`, 9; past U+202E (3 bytes, shown in 8), 14.
+        assert_eq!(growth, vec![(2, 5), (10, 9), (15, 14)]);
+    }
+}
