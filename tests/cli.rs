@@ -15,6 +15,7 @@ use std::fs;
 use std::path::{Path, PathBuf};
 
 use serde_json::Value;
+use support::terminal::assert_shown_escaped;
 use support::{slac, slac_with, DEADLINE};
 use tempfile::TempDir;
 
@@ -877,5 +878,70 @@ agreement network_ola {
   }
 }
 "#,
+    );
+}
+
+// ─── Control characters from the input ──────────────────────────────────────
+
+/// A workspace whose agreement's title holds terminal escapes, with an error after them on the
+/// same line and an unknown reference on the next.
+fn escapes_workspace() -> TempDir {
+    let hostile = support::terminal::HOSTILE;
+    folder(&[(
+        "a.sla",
+        &format!(
+            "party prov {{\n  name \"P\"\n}}\n\nagreement a {{\n  title \"{hostile}\" oops\n  \
+             kind customer\n  version 1.0.0\n  effective 2026-01-01 to 2026-12-31\n  \
+             provider prov\n  customer nobody\n}}\n"
+        ),
+    )])
+}
+
+#[test]
+fn control_characters_in_the_input_reach_the_terminal_escaped() {
+    let dir = escapes_workspace();
+    for colour in ["never", "always"] {
+        let run = slac(dir.path(), &["check", "--color", colour]);
+        run.assert_code(1);
+        let coloured = colour == "always";
+        assert_shown_escaped(&format!("stderr, --color {colour}"), &run.stderr, coloured);
+        assert!(
+            !run.stdout.contains('\u{1b}'),
+            "stdout, --color {colour}: {:?}",
+            run.stdout
+        );
+    }
+}
+
+#[test]
+fn the_underline_stays_under_the_text_after_escaped_characters() {
+    let dir = escapes_workspace();
+    let run = slac(dir.path(), &["check"]);
+    let lines: Vec<&str> = run.stderr.lines().collect();
+    let at = lines
+        .iter()
+        .position(|l| l.contains("\" oops"))
+        .unwrap_or_else(|| panic!("no snippet line in:\n{}", run.stderr));
+    let column = |line: &str, what: &str| line[..line.find(what).unwrap()].chars().count();
+    let word = column(lines[at], "oops");
+    let mark = lines[at + 1]
+        .chars()
+        .position(|c| matches!(c, '─' | '┬' | '^'))
+        .unwrap_or_else(|| panic!("no underline in:\n{}", run.stderr));
+    assert_eq!(
+        word, mark,
+        "the underline is not under `oops`:\n{}",
+        run.stderr
+    );
+}
+
+#[test]
+fn the_place_of_a_diagnostic_counts_the_file_not_the_escapes() {
+    let run = slac(escapes_workspace().path(), &["check"]);
+    // `oops` is at byte 40 of line 6 in the file, after 29 bytes of escapes and text.
+    assert!(
+        run.stderr.contains("a.sla:6:41]"),
+        "not the file's column in:\n{}",
+        run.stderr
     );
 }

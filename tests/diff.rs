@@ -921,3 +921,51 @@ fn the_gitlab_job_of_docs_ci_runs() {
     );
     assert!(pipeline.review().contains("❌ needs a minor bump"));
 }
+
+/// `slac diff --format markdown` of a change that adds a holiday to
+/// [`support::markdown::contract`] with `text` everywhere.
+fn contract_review(text: &str) -> String {
+    contract_review_as(text, "markdown").stdout
+}
+
+/// The same review in `format`.
+fn contract_review_as(text: &str, format: &str) -> Run {
+    let dir = tempfile::tempdir().unwrap();
+    let repo = dir.path();
+    git(repo, &["init", "--quiet"]);
+    fs::write(repo.join("slac.toml"), "[workspace]\n").unwrap();
+    fs::write(
+        repo.join("hostile.sla"),
+        support::markdown::contract(text, false),
+    )
+    .unwrap();
+    commit(repo, "before", "2026-03-02T09:00:00+01:00");
+    fs::write(
+        repo.join("hostile.sla"),
+        support::markdown::contract(text, true),
+    )
+    .unwrap();
+    commit(repo, "after", "2026-03-03T09:00:00+01:00");
+    let run = diff(repo, &["HEAD~1", "HEAD", "--format", format]);
+    run.assert_code(0);
+    run
+}
+
+#[test]
+fn markdown_in_a_title_or_a_holiday_stays_text_in_the_pull_request_comment() {
+    use support::markdown::{assert_same_markup, HARMLESS, HOSTILE};
+    let hostile = contract_review(HOSTILE);
+    assert_same_markup(&hostile, &contract_review(HARMLESS));
+    assert!(
+        hostile.contains("holiday added: !\\[x](http:\u{2060}//t/p.png)"),
+        "{hostile}"
+    );
+}
+
+#[test]
+fn control_characters_in_a_title_or_a_holiday_reach_the_terminal_escaped() {
+    let run = contract_review_as(support::terminal::HOSTILE, "human");
+    support::terminal::assert_shown_escaped("stdout", &run.stdout, false);
+    let run = contract_review_as(support::terminal::HOSTILE, "markdown");
+    support::terminal::assert_shown_escaped("stdout", &run.stdout, false);
+}

@@ -379,7 +379,7 @@ fn the_french_document_states_every_term_in_french_typography() {
     assert_has(
         objectives,
         &nb(
-            "**Responsable de l'indicateur**~: manager (Service Desk, it-manager@provider.example)",
+            "**Responsable de l'indicateur**~: manager (Service Desk, it-manager@\u{2060}provider.example)",
         ),
     );
     // The OLA that underpins it.
@@ -419,11 +419,11 @@ fn the_french_document_states_every_term_in_french_typography() {
     let escalation = section(&md, "Procédures d'escalade");
     assert_has(
         escalation,
-        &nb("| 1 | dès que 50~% du délai accordé est écoulé | oncall (Service Desk, oncall@provider.example) |"),
+        &nb("| 1 | dès que 50~% du délai accordé est écoulé | oncall (Service Desk, oncall@\u{2060}provider.example) |"),
     );
     assert_has(
         escalation,
-        "Marie Dupont (account manager, Acme Industries SA, marie.dupont@acme.example)",
+        "Marie Dupont (account manager, Acme Industries SA, marie.dupont@\u{2060}acme.example)",
     );
     assert_has(&html, "marie.dupont@acme.example");
 
@@ -460,7 +460,7 @@ fn the_french_document_states_every_term_in_french_typography() {
     );
     assert_has(
         section(&md, "Revue de service"),
-        "Revue trimestrielle avec Marie Dupont (account manager, Acme Industries SA, marie.dupont@acme.example) et manager (Service Desk, it-manager@provider.example).",
+        "Revue trimestrielle avec Marie Dupont (account manager, Acme Industries SA, marie.dupont@\u{2060}acme.example) et manager (Service Desk, it-manager@\u{2060}provider.example).",
     );
 
     // The footer: source, version, fingerprint, the same in both formats.
@@ -507,7 +507,7 @@ fn the_english_document_states_the_error_budget_as_time() {
         &md,
         &nb("- **Error budget**: 3~h 21~min 36~s over a rolling 4~weeks"),
     );
-    assert_has(&md, "| 1 | when 50% of the error budget is used | oncall (Platform Engineering, platform-oncall@provider.example) |");
+    assert_has(&md, "| 1 | when 50% of the error budget is used | oncall (Platform Engineering, platform-oncall@\u{2060}provider.example) |");
     assert!(
         !md.contains(NNBSP),
         "no French thousands separator in English"
@@ -732,20 +732,53 @@ fn user_text_is_escaped_in_html_and_markdown() {
 
         let md = read(&docs.join(lang).join("hostile.md"));
         assert!(
-            md.starts_with("# &lt;script&gt;alert(1)&lt;/script&gt; &amp; \"Co\"\n"),
+            md.starts_with("# \\<script>alert(1)\\</script> & \"Co\"\n"),
             "{md}"
         );
-        assert!(!md.contains("<script"), "a script tag:\n{md}");
-        assert!(!md.contains("<b>"), "a raw <b>:\n{md}");
+        let markup = support::markdown::markup(&md);
+        for kind in ["html", "emphasis", "link"] {
+            assert!(!markup.nodes.contains_key(kind), "{kind} in:\n{md}");
+        }
         assert_has(
             &md,
-            "Du &lt;b&gt;bold&lt;/b&gt; texte, \\*pas d'emphase\\* et \\[pas de lien\\](http://example.com).",
+            "Du \\<b>bold\\</b> texte, \\*pas d'emphase\\* et \\[pas de lien](http:\u{2060}//example.com).",
+        );
+        assert_has(
+            &markup.text,
+            "Du <b>bold</b> texte, *pas d'emphase* et [pas de lien](http://example.com).",
         );
     }
     let index = read(&docs.join("index.html"));
     assert!(!index.contains("<script"), "a script tag:\n{index}");
     assert_has(&index, "&lt;script&gt;");
     assert_markdown_is_tidy(out.path());
+}
+
+/// Builds the Markdown document of [`support::markdown::contract`] with `text` everywhere.
+fn contract_markdown(text: &str) -> String {
+    let ws = workspace(&[
+        ("slac.toml", "[docs]\nlanguages = [\"en\"]\n"),
+        ("hostile.sla", &support::markdown::contract(text, false)),
+    ]);
+    let out = tempfile::tempdir().unwrap();
+    build_docs(ws.path(), out.path()).assert_code(0);
+    read(&out.path().join("docs/en/hostile.md"))
+}
+
+#[test]
+fn markdown_in_titles_names_contacts_and_holidays_stays_text() {
+    use support::markdown::{assert_same_markup, HARMLESS, HOSTILE};
+    let hostile = contract_markdown(HOSTILE);
+    let harmless = contract_markdown(HARMLESS);
+    assert_same_markup(&hostile, &harmless);
+    // Where each string is: a heading, a list item, a table cell.
+    for line in [
+        "# !\\[x](http:\u{2060}//t/p.png) \\[click](http:\u{2060}//evil) \\<img src=x> \
+         @\u{2060}octocat \\~\\~no\\~\\~ \\_em\\_ https:\u{2060}//evil.example a \\| b",
+        "2026 | !\\[x](http:\u{2060}//t/p.png)",
+    ] {
+        assert!(hostile.contains(line), "no {line:?} in:\n{hostile}");
+    }
 }
 
 #[test]

@@ -535,3 +535,75 @@ fn a_bad_period_or_a_missing_file_is_an_environment_error() {
     );
     run.assert_code(2);
 }
+
+/// Events of two tickets of `acme_printers` whose ids are `id` and `id` + " 2": the first
+/// answered late (a breach), the second still open past its deadline; and a line for a ticket
+/// `id` + " 3" never opened (a bad line that names it).
+fn tickets_named(id: &str) -> String {
+    let line = |ticket: String, at: &str, event: &str, attrs: &str| {
+        let ticket = serde_json::to_string(&ticket).unwrap();
+        format!(r#"{{"ticket": {ticket}, "at": "{at}", "event": "{event}"{attrs}}}"#) + "\n"
+    };
+    let p2 = r#", "attrs": {"priority": "P2"}"#;
+    [
+        line(id.to_string(), "2026-03-10T09:00:00+01:00", "opened", p2),
+        line(id.to_string(), "2026-03-10T16:00:00+01:00", "responded", ""),
+        line(format!("{id} 2"), "2026-03-11T09:00:00+01:00", "opened", p2),
+        line(
+            format!("{id} 3"),
+            "2026-03-12T09:00:00+01:00",
+            "responded",
+            "",
+        ),
+    ]
+    .concat()
+}
+
+fn report_of_tickets(id: &str, format: &str, more: &[&str]) -> support::Run {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("tickets.jsonl");
+    std::fs::write(&data, tickets_named(id)).unwrap();
+    report_with(format, &data, more)
+}
+
+#[test]
+fn markdown_in_ticket_ids_stays_text_in_the_markdown_report() {
+    use support::markdown::{assert_same_markup, HARMLESS, HOSTILE};
+    let hostile = report_of_tickets(HOSTILE, "markdown", &[]);
+    hostile.assert_code(1);
+    let harmless = report_of_tickets(HARMLESS, "markdown", &[]);
+    assert_same_markup(&hostile.stdout, &harmless.stdout);
+    assert!(
+        hostile.stdout.contains("| !\\[x](http:\u{2060}//t/p.png)"),
+        "the breach is not in the table:\n{}",
+        hostile.stdout
+    );
+}
+
+#[test]
+fn control_characters_in_ticket_ids_reach_the_terminal_escaped() {
+    let hostile = support::terminal::HOSTILE;
+    for colour in ["never", "always"] {
+        let run = report_of_tickets(hostile, "markdown", &["--color", colour]);
+        let coloured = colour == "always";
+        support::terminal::assert_shown_escaped("stdout", &run.stdout, coloured);
+        support::terminal::assert_shown_escaped("stderr", &run.stderr, coloured);
+    }
+    // JSON keeps the exact id; serde_json writes the control characters as escapes.
+    let json = report_of_tickets(hostile, "json", &[]);
+    assert!(!json.stdout.contains('\u{1b}'), "{}", json.stdout);
+    fn holds(value: &serde_json::Value, text: &str) -> bool {
+        match value {
+            serde_json::Value::String(s) => s == text,
+            serde_json::Value::Array(items) => items.iter().any(|v| holds(v, text)),
+            serde_json::Value::Object(map) => map.values().any(|v| holds(v, text)),
+            _ => false,
+        }
+    }
+    let value: serde_json::Value = serde_json::from_str(&json.stdout).unwrap();
+    assert!(
+        holds(&value, hostile),
+        "the exact id is not in:\n{}",
+        json.stdout
+    );
+}

@@ -9,11 +9,13 @@ pub mod alertmanager;
 pub mod chromium;
 pub mod diagnostics;
 pub mod lsp;
+pub mod markdown;
 pub mod openslo;
 pub mod prometheus;
 pub mod promtool;
 pub mod running;
 pub mod server;
+pub mod terminal;
 pub mod tree;
 
 use std::io::Read;

@@ -43,7 +43,7 @@ pub fn run(args: &BudgetArgs) -> Outcome {
         Err(message) => return Outcome::Environment(message),
     };
     if selected.is_empty() {
-        eprintln!(
+        crate::ui::tell!(
             "no agreement in the workspace in {}",
             workspace.root.display()
         );
@@ -69,7 +69,8 @@ pub fn run(args: &BudgetArgs) -> Outcome {
             }
         }
     }
-    print!("{out}");
+    // Titles come from the contracts; JSON lines escape control characters themselves.
+    print!("{}", crate::ui::shown(&out));
     Outcome::Success
 }
 

@@ -40,14 +40,14 @@ pub fn run(args: &BuildArgs) -> Outcome {
     let report = build_workspaces(&args.paths, args.out.as_deref(), &targets);
     for (out, files) in &report.written {
         if !crate::ui::quiet() {
-            println!("wrote {files} file(s) to {}", out.display());
+            crate::ui::say!("wrote {files} file(s) to {}", out.display());
         }
     }
     crate::ui::detail!("built in {} ms", started.elapsed().as_millis());
     match report.failure {
         None => Outcome::Success,
         Some(BuildFailure::Input(_)) => {
-            eprintln!("error: the input has errors: nothing was written");
+            crate::ui::tell!("error: the input has errors: nothing was written");
             Outcome::InputErrors
         }
         Some(BuildFailure::Environment(message)) => Outcome::Environment(message),
@@ -190,7 +190,7 @@ pub fn build_workspaces(paths: &[PathBuf], out: Option<&Path>, targets: &[Target
         }
         if !build.errors.is_empty() {
             for error in &build.errors {
-                eprintln!("error: {error}");
+                crate::ui::tell!("error: {error}");
             }
             report.failure = Some(BuildFailure::Input(build.errors.len()));
             return report;

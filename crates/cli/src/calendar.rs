@@ -37,7 +37,7 @@ pub fn load_workspace(path: Option<&Path>, format: Format) -> Result<Workspace, 
             Format::Json => render::json(&workspace.diagnostics, &workspace.sources),
         }
         let errors = workspace.error_count();
-        eprintln!(
+        crate::ui::tell!(
             "error: the workspace in {} has {errors} error{}; fix {} first (`slac check`)",
             workspace.root.display(),
             if errors == 1 { "" } else { "s" },
@@ -95,7 +95,7 @@ pub fn due(args: &DueArgs) -> Outcome {
     };
     let Some(due) = calendar.due(start.with_timezone(&Utc), within) else {
         let start = start.with_timezone(&Utc);
-        eprintln!("error: {}", no_deadline(&args.calendar, start, within));
+        crate::ui::tell!("error: {}", no_deadline(&args.calendar, start, within));
         return Outcome::InputErrors;
     };
     let mut text = Vec::new();
@@ -103,7 +103,7 @@ pub fn due(args: &DueArgs) -> Outcome {
     let text = String::from_utf8_lossy(&text);
     match args.format {
         Format::Json => println!("{}", serde_json::json!({ "due": text })),
-        Format::Human => println!("due {text} ({})", in_words(due, calendar.timezone())),
+        Format::Human => crate::ui::say!("due {text} ({})", in_words(due, calendar.timezone())),
     }
     Outcome::Success
 }
@@ -125,7 +125,7 @@ pub fn elapsed(args: &ElapsedArgs) -> Outcome {
     let seconds = calendar.open_seconds(from.with_timezone(&Utc), to.with_timezone(&Utc));
     match args.format {
         Format::Json => println!("{}", serde_json::json!({ "seconds": seconds })),
-        Format::Human => println!(
+        Format::Human => crate::ui::say!(
             "{} ({seconds} s) of open time",
             compact_seconds(seconds.max(0) as u64)
         ),
@@ -358,7 +358,7 @@ fn run_batch<J: Job>(job: &J, path: &Path, format: Format) -> Outcome {
         Err(error) => return Outcome::Environment(format!("{source}: {error}")),
     }
     if batch.malformed > 0 {
-        eprintln!(
+        crate::ui::tell!(
             "error: {} of {} line{} of {source} could not be computed; their output lines are empty",
             batch.malformed,
             batch.lines,
@@ -437,7 +437,7 @@ impl<W: Write> Batch<'_, W> {
         self.malformed += 1;
         self.out.write_all(b"\n")?;
         self.out.flush()?;
-        eprintln!(
+        crate::ui::tell!(
             "error: {}:{}: line longer than {} KiB",
             self.source,
             self.lines,
@@ -473,12 +473,8 @@ impl<W: Write> Batch<'_, W> {
             if !piece.errors.is_empty() {
                 let mut stderr = std::io::stderr().lock();
                 for (line, reason) in &piece.errors {
-                    let _ = writeln!(
-                        stderr,
-                        "error: {}:{}: {reason}",
-                        self.source,
-                        self.lines + line
-                    );
+                    let message = format!("error: {}:{}: {reason}", self.source, self.lines + line);
+                    let _ = writeln!(stderr, "{}", crate::ui::shown(&message));
                 }
                 self.malformed += piece.errors.len() as u64;
             }

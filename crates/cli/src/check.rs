@@ -113,7 +113,7 @@ pub fn run(args: &CheckArgs) -> Outcome {
     }
     crate::ui::detail!("checked in {} ms", started.elapsed().as_millis());
     if args.format == Format::Human && !crate::ui::quiet() {
-        eprintln!("{}", summary(errors, warnings, files, &workspaces[0].root));
+        crate::ui::tell!("{}", summary(errors, warnings, files, &workspaces[0].root));
     }
     if errors > 0 || (args.deny_warnings && warnings > 0) {
         Outcome::InputErrors

@@ -72,7 +72,7 @@ pub fn run(args: &DiffArgs) -> Outcome {
         } else {
             "in the working tree".to_string()
         };
-        eprintln!("error: the sources {place} have errors: fix them to review the change");
+        crate::ui::tell!("error: the sources {place} have errors: fix them to review the change");
         return Outcome::InputErrors;
     }
     let review = slac_diff::review(
@@ -95,7 +95,7 @@ pub fn run(args: &DiffArgs) -> Outcome {
     if args.check_version && !review.versions_ok() {
         for a in &review.agreements {
             if let Verdict::TooLow { required, because } = &a.verdict {
-                eprintln!(
+                crate::ui::tell!(
                     "error: `{}` changed but its version went {} → {}: a {} bump is needed because of:",
                     a.id,
                     a.version_before.clone().unwrap_or_default(),
@@ -103,7 +103,7 @@ pub fn run(args: &DiffArgs) -> Outcome {
                     required.word()
                 );
                 for line in because {
-                    eprintln!("  - {line}");
+                    crate::ui::tell!("  - {line}");
                 }
             }
         }
@@ -121,12 +121,15 @@ fn human(review: &Review, colour: bool) -> String {
             text.to_string()
         }
     };
+    // Text from the contracts and the command line, escaped before slac's colours are added.
+    let shown = |text: &str| crate::ui::shown(text).into_owned();
     let mut out = String::new();
     let touched: Vec<_> = review.touched().collect();
     if touched.is_empty() {
         out.push_str(&format!(
             "no agreement's obligations changed between {} and {}\n",
-            review.base, review.head
+            shown(&review.base),
+            shown(&review.head)
         ));
         return out;
     }
@@ -136,7 +139,12 @@ fn human(review: &Review, colour: bool) -> String {
             Status::Removed => paint("31", "removed"),
             _ => paint("33", "changed"),
         };
-        out.push_str(&format!("{} `{}` ({}): {status}\n", a.title, a.id, a.kind));
+        out.push_str(&format!(
+            "{} `{}` ({}): {status}\n",
+            shown(&a.title),
+            a.id,
+            a.kind
+        ));
         for change in &a.changes {
             let mark = match change.impact {
                 Impact::StricterForProvider => paint("32", "+ stricter for the provider"),
@@ -146,27 +154,27 @@ fn human(review: &Review, colour: bool) -> String {
             };
             out.push_str(&format!(
                 "  {mark}: {}: {}{}\n",
-                change.subject,
-                change.description,
+                shown(&change.subject),
+                shown(&change.description),
                 if change.inherited { " (inherited)" } else { "" }
             ));
         }
         for message in &a.broken_support {
-            out.push_str(&format!("  {}: {message}\n", paint("31", "E008")));
+            out.push_str(&format!("  {}: {}\n", paint("31", "E008"), shown(message)));
         }
         match &a.verdict {
             Verdict::TooLow { required, .. } => out.push_str(&format!(
                 "  version {} → {}: {}\n",
-                a.version_before.clone().unwrap_or_default(),
-                a.version_after.clone().unwrap_or_default(),
+                shown(a.version_before.as_deref().unwrap_or_default()),
+                shown(a.version_after.as_deref().unwrap_or_default()),
                 paint("31", &format!("needs a {} bump", required.word()))
             )),
             Verdict::Ok {
                 required: Some(required),
             } => out.push_str(&format!(
                 "  version {} → {}: {} bump or more, as needed\n",
-                a.version_before.clone().unwrap_or_default(),
-                a.version_after.clone().unwrap_or_default(),
+                shown(a.version_before.as_deref().unwrap_or_default()),
+                shown(a.version_after.as_deref().unwrap_or_default()),
                 required.word()
             )),
             _ => {}
@@ -278,6 +286,6 @@ pub fn log(args: &LogArgs) -> Outcome {
         out.push_str(line);
         out.push('\n');
     }
-    let _ = std::io::stdout().write_all(out.as_bytes());
+    let _ = std::io::stdout().write_all(crate::ui::shown(&out).as_bytes());
     Outcome::Success
 }

@@ -30,7 +30,7 @@ pub fn run(args: &FmtArgs) -> Outcome {
             Ok(bytes) => match String::from_utf8(bytes) {
                 Ok(text) => text,
                 Err(_) => {
-                    eprintln!(
+                    crate::ui::tell!(
                         "error: {} is not valid UTF-8; left as it is",
                         file.display()
                     );
@@ -45,11 +45,11 @@ pub fn run(args: &FmtArgs) -> Outcome {
             Ok(formatted) => {
                 changed += 1;
                 if args.check {
-                    println!("{}", file.display());
+                    crate::ui::say!("{}", file.display());
                 } else if let Err(error) = replace(file, &formatted) {
                     return Outcome::Environment(format!("{}: {error}", file.display()));
                 } else if !crate::ui::quiet() {
-                    println!("formatted {}", file.display());
+                    crate::ui::say!("formatted {}", file.display());
                 }
             }
             Err(error) => {
@@ -57,12 +57,12 @@ pub fn run(args: &FmtArgs) -> Outcome {
                 let mut sources = SourceMap::new();
                 sources.add(file.clone(), text);
                 render::human(&error.diagnostics, &sources);
-                eprintln!("{}: syntax errors, left as it is", file.display());
+                crate::ui::tell!("{}: syntax errors, left as it is", file.display());
             }
         }
     }
     if args.check && changed > 0 && !crate::ui::quiet() {
-        eprintln!("{changed} of {} file(s) would be reformatted", files.len());
+        crate::ui::tell!("{changed} of {} file(s) would be reformatted", files.len());
     }
     crate::ui::detail!("{} file(s) read, {changed} changed", files.len());
     if failed || (args.check && changed > 0) {

@@ -94,12 +94,14 @@ pub fn run(args: &InitArgs) -> Outcome {
     ];
     for (name, content) in files {
         match write_new(&dir.join(name), content) {
-            Ok(true) => println!("created {}", dir.join(name).display()),
-            Ok(false) => println!("kept    {} (it already exists)", dir.join(name).display()),
+            Ok(true) => crate::ui::say!("created {}", dir.join(name).display()),
+            Ok(false) => {
+                crate::ui::say!("kept    {} (it already exists)", dir.join(name).display())
+            }
             Err(message) => return Outcome::Environment(message),
         }
     }
-    println!("next: `slac check {}`", dir.display());
+    crate::ui::say!("next: `slac check {}`", dir.display());
     Outcome::Success
 }
 

@@ -63,7 +63,7 @@ fn main() -> ExitCode {
         Outcome::Success => ExitCode::SUCCESS,
         Outcome::InputErrors => ExitCode::from(1),
         Outcome::Environment(message) => {
-            eprintln!("error: {message}");
+            crate::ui::tell!("error: {message}");
             ExitCode::from(2)
         }
     }

@@ -74,6 +74,7 @@ fn compact(out: &mut String, diagnostic: &Diagnostic, sources: &SourceMap) {
         None => String::from("<unknown>"),
     };
     let severity = diagnostic.severity().as_str();
+    let start = out.len();
     out.push_str(&format!(
         "{severity}[{}]: {}\n  --> {}",
         diagnostic.code,
@@ -92,6 +93,10 @@ fn compact(out: &mut String, diagnostic: &Diagnostic, sources: &SourceMap) {
         out.push_str(&format!("  help: {help}\n"));
     }
     out.push('\n');
+    // No colours here: the whole text is shown escaped, messages, paths and all.
+    let shown = crate::ui::shown(&out[start..]).into_owned();
+    out.truncate(start);
+    out.push_str(&shown);
 }
 
 /// Writes one JSON object per diagnostic per line on stdout.

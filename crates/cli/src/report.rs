@@ -24,7 +24,7 @@ pub fn run(args: &ReportArgs) -> Outcome {
     };
     if workspace.has_errors() {
         render::human(&workspace.diagnostics, &workspace.sources);
-        eprintln!("error: the workspace has errors: fix them to measure against it");
+        crate::ui::tell!("error: the workspace has errors: fix them to measure against it");
         return Outcome::InputErrors;
     }
     // Files are opened one after the other, as the report reads them: a missing one is an

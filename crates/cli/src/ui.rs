@@ -69,11 +69,33 @@ pub fn verbose() -> bool {
     verbosity() == Verbosity::Verbose
 }
 
+/// Text for the terminal, which may hold text from the input (names, paths, ticket ids): its
+/// control characters shown escaped (`\u{1b}`), so that none acts on the terminal. Every
+/// message of the CLI for people goes through it ([`say`], [`tell`] and the macros below); slac's
+/// own escape sequences (colours, clearing the screen) are added after.
+pub fn shown(text: &str) -> std::borrow::Cow<'_, str> {
+    slac_escape::terminal::escape(text)
+}
+
+/// A line for people on stdout, through [`shown`].
+macro_rules! say {
+    ($($arg:tt)*) => {
+        println!("{}", $crate::ui::shown(&format!($($arg)*)))
+    };
+}
+
+/// A line for people on stderr, through [`shown`].
+macro_rules! tell {
+    ($($arg:tt)*) => {
+        eprintln!("{}", $crate::ui::shown(&format!($($arg)*)))
+    };
+}
+
 /// A note on stderr (`note: …`), left out with `--quiet`.
 macro_rules! note {
     ($($arg:tt)*) => {
         if !$crate::ui::quiet() {
-            eprintln!("note: {}", format_args!($($arg)*));
+            $crate::ui::tell!("note: {}", format_args!($($arg)*));
         }
     };
 }
@@ -82,7 +104,7 @@ macro_rules! note {
 macro_rules! warning {
     ($($arg:tt)*) => {
         if !$crate::ui::quiet() {
-            eprintln!("warning: {}", format_args!($($arg)*));
+            $crate::ui::tell!("warning: {}", format_args!($($arg)*));
         }
     };
 }
@@ -91,12 +113,12 @@ macro_rules! warning {
 macro_rules! detail {
     ($($arg:tt)*) => {
         if $crate::ui::verbose() {
-            eprintln!("{}", format_args!($($arg)*));
+            $crate::ui::tell!("{}", format_args!($($arg)*));
         }
     };
 }
 
-pub(crate) use {detail, note, warning};
+pub(crate) use {detail, note, say, tell, warning};
 
 /// How long work runs before its progress bar appears: a second, or `SLAC_PROGRESS_AFTER_MS`
 /// milliseconds (0 shows it at once).
@@ -140,7 +162,7 @@ impl Progress {
         if let Ok(style) = ProgressStyle::with_template(template) {
             bar.set_style(style.progress_chars("=> "));
         }
-        bar.set_message(message.to_string());
+        bar.set_message(shown(message).into_owned());
         let done = Arc::new(Mutex::new(false));
         if std::io::stderr().is_terminal() && !quiet() {
             let (bar, done) = (bar.clone(), done.clone());
@@ -157,9 +179,9 @@ impl Progress {
         Progress { bar, done }
     }
 
-    /// Says what the work does now.
+    /// Says what the work does now (a path, say: shown escaped).
     pub fn set_message(&self, message: &str) {
-        self.bar.set_message(message.to_string());
+        self.bar.set_message(shown(message).into_owned());
     }
 
     /// Wraps a reader so that what is read moves the bar.

@@ -80,7 +80,7 @@ pub fn run(args: &BuildArgs) -> Outcome {
         terminal: std::io::stdout().is_terminal(),
     };
     if !session.terminal {
-        eprintln!("{}", session.watching());
+        crate::ui::tell!("{}", session.watching());
     }
     session.build();
     while let Ok(wake) = wakes.recv() {
@@ -104,7 +104,7 @@ pub fn run(args: &BuildArgs) -> Outcome {
 }
 
 fn stop() -> Outcome {
-    eprintln!("stopped watching");
+    crate::ui::tell!("stopped watching");
     Outcome::Success
 }
 
@@ -149,21 +149,21 @@ impl Session<'_> {
         match report.failure {
             None => {
                 let files: usize = report.written.iter().map(|(_, files)| files).sum();
-                println!("build {n}: {}, ok in {elapsed} ms", count(files, "file"));
+                crate::ui::say!("build {n}: {}, ok in {elapsed} ms", count(files, "file"));
             }
             Some(BuildFailure::Input(errors)) => {
-                println!(
+                crate::ui::say!(
                     "build {n}: {}, previous output kept",
                     count(errors, "error")
                 );
             }
             Some(BuildFailure::Environment(message)) => {
-                eprintln!("error: {message}");
-                println!("build {n}: failed, previous output kept");
+                crate::ui::tell!("error: {message}");
+                crate::ui::say!("build {n}: failed, previous output kept");
             }
         }
         if self.terminal {
-            eprintln!("{}", self.watching());
+            crate::ui::tell!("{}", self.watching());
         }
     }
 
@@ -173,7 +173,7 @@ impl Session<'_> {
             Ok(events) => events.iter().any(|event| self.event_matters(event)),
             Err(errors) => {
                 for error in errors {
-                    eprintln!("warning: watching for changes: {error}");
+                    crate::ui::tell!("warning: watching for changes: {error}");
                 }
                 false
             }

@@ -14,6 +14,12 @@ const CONTEXT_LINES: u32 = 8;
 /// in the file. miette finds a span's lines by reading its source from the start, so a source of
 /// the whole file made each diagnostic cost the length of the file (and a copy of it): thousands
 /// of diagnostics on a large file took minutes. An excerpt costs the lines it shows.
+///
+/// The excerpt is shown on a terminal, so its control characters are written as their escapes
+/// (`\u{1b}`, see [`slac_escape::terminal`]): `text` is that shown text, longer than the file's
+/// where it had any, and miette is given spans into it ([`Excerpt::shown`]), so that the
+/// underlines sit under the escapes as they are drawn. Lines are kept (a line feed, and a
+/// carriage return before one, stay as they are), so line numbers are the file's.
 #[derive(Debug)]
 struct Excerpt {
     name: String,
@@ -21,6 +27,9 @@ struct Excerpt {
     /// The byte offset of `text` in the file, and the zero-based line it starts on.
     offset: usize,
     line: usize,
+    /// Where the shown text grows: for each escaped character, the offset just past it in the
+    /// file's text (from `offset`) and how many bytes longer the shown text is from there on.
+    growth: Vec<(usize, usize)>,
 }
 
 impl Excerpt {
@@ -32,6 +41,7 @@ impl Excerpt {
                 text: String::new(),
                 offset: 0,
                 line: 0,
+                growth: Vec::new(),
             };
         };
         let index = file.line_index();
@@ -50,13 +60,51 @@ impl Excerpt {
         let text = file.text();
         let start = index.line_start(first).map_or(0, |s| s as usize);
         let end = index.line_start(last).map_or(text.len(), |e| e as usize);
+        let (text, growth) = shown(text.get(start..end).unwrap_or_default());
         Excerpt {
-            name: file.path().display().to_string(),
-            text: text.get(start..end).unwrap_or_default().to_string(),
+            name: slac_escape::terminal::escape(&file.path().display().to_string()).into_owned(),
+            text,
             offset: start,
             line: first as usize,
+            growth,
         }
     }
+
+    /// A span of the file (in `file`'s byte offsets) as a span of the shown text, in the same
+    /// coordinates: the file's offset of the excerpt, plus the offset in the shown text.
+    fn shown(&self, span: SourceSpan) -> SourceSpan {
+        let at = |offset: usize| match offset.checked_sub(self.offset) {
+            Some(local) => {
+                let before = self.growth.partition_point(|(past, _)| *past <= local);
+                let grown = before.checked_sub(1).map_or(0, |i| self.growth[i].1);
+                offset + grown
+            }
+            None => offset,
+        };
+        let start = at(span.offset());
+        let end = at(span.offset() + span.len());
+        SourceSpan::new(start.into(), end.saturating_sub(start))
+    }
+}
+
+/// `text` as a terminal shows it (control characters escaped, line breaks kept), and where it
+/// grew (see [`Excerpt::growth`]).
+fn shown(text: &str) -> (String, Vec<(usize, usize)>) {
+    use slac_escape::terminal;
+    let mut out = String::with_capacity(text.len());
+    let mut growth = Vec::new();
+    let mut chars = text.char_indices().peekable();
+    while let Some((at, c)) = chars.next() {
+        let line_end = c == '\r' && chars.peek().is_some_and(|&(_, next)| next == '\n');
+        if line_end || !terminal::is_escaped(c) {
+            out.push(c);
+            continue;
+        }
+        terminal::push(&mut out, c);
+        let past = at + c.len_utf8();
+        growth.push((past, out.len() - past));
+    }
+    (out, growth)
 }
 
 impl miette::SourceCode for Excerpt {
@@ -75,6 +123,23 @@ impl miette::SourceCode for Excerpt {
             self.text
                 .as_bytes()
                 .read_span(&local, context_lines_before, context_lines_after)?;
+        // miette gives the column of a span read without context (the one it prints in the
+        // header, `file:line:column`) in bytes of the shown line: the file's column is that,
+        // less what the escapes before it on the line added.
+        let column = if context_lines_before == 0 {
+            let grown_at = |shown: usize| {
+                let before = self
+                    .growth
+                    .partition_point(|(past, grown)| past + grown <= shown);
+                before.checked_sub(1).map_or(0, |i| self.growth[i].1)
+            };
+            let line_start = start.saturating_sub(contents.column());
+            contents
+                .column()
+                .saturating_sub(grown_at(start) - grown_at(line_start))
+        } else {
+            contents.column()
+        };
         // Back to the file's offsets and lines (miette's line count runs from the start of its
         // source, so it is shifted too).
         Ok(Box::new(MietteSpanContents::new_named(
@@ -85,7 +150,7 @@ impl miette::SourceCode for Excerpt {
                 contents.span().len(),
             ),
             contents.line() + self.line,
-            contents.column(),
+            column,
             contents.line_count() + self.line,
         )))
     }
@@ -104,32 +169,50 @@ pub struct MietteDiagnostic {
     related: Vec<MietteDiagnostic>,
 }
 
-fn labeled(label: &Label, primary: bool) -> LabeledSpan {
-    let span = SourceSpan::new(
+/// `label` for miette: its span into the shown excerpt, its message escaped for the terminal.
+fn labeled(label: &Label, primary: bool, excerpt: &Excerpt) -> LabeledSpan {
+    let span = excerpt.shown(SourceSpan::new(
         (label.span.start as usize).into(),
         label.span.len() as usize,
-    );
+    ));
+    let message = label.message.as_deref().map(shown_text);
     if primary {
-        LabeledSpan::new_primary_with_span(label.message.clone(), span)
+        LabeledSpan::new_primary_with_span(message, span)
     } else {
-        LabeledSpan::new_with_span(label.message.clone(), span)
+        LabeledSpan::new_with_span(message, span)
     }
 }
 
+/// Text of a diagnostic (a message, a label, a help) as a terminal shows it.
+fn shown_text(text: &str) -> String {
+    slac_escape::terminal::escape(text).into_owned()
+}
+
 impl MietteDiagnostic {
+    /// The diagnostic as a terminal shows it: its message, labels, help and source lines with
+    /// their control characters escaped (`\u{1b}`), the labels placed on the escaped lines.
     pub fn new(diagnostic: &Diagnostic, sources: &SourceMap) -> Self {
-        let mut labels = vec![labeled(&diagnostic.primary, true)];
+        let source = Excerpt::new(
+            sources,
+            diagnostic.primary.file,
+            &std::iter::once(&diagnostic.primary)
+                .chain(&diagnostic.labels)
+                .filter(|l| l.file == diagnostic.primary.file)
+                .collect::<Vec<_>>(),
+        );
+        let mut labels = vec![labeled(&diagnostic.primary, true, &source)];
         let mut related = Vec::new();
         for label in &diagnostic.labels {
             if label.file == diagnostic.primary.file {
-                labels.push(labeled(label, false));
+                labels.push(labeled(label, false, &source));
             } else {
+                let source = Excerpt::new(sources, label.file, &[label]);
                 related.push(MietteDiagnostic {
                     code: diagnostic.code.as_str(),
-                    message: label.message.clone().unwrap_or_else(|| "related".into()),
+                    message: shown_text(label.message.as_deref().unwrap_or("related")),
                     severity: miette::Severity::Advice,
-                    source: Excerpt::new(sources, label.file, &[label]),
-                    labels: vec![labeled(label, true)],
+                    labels: vec![labeled(label, true, &source)],
+                    source,
                     help: None,
                     related: Vec::new(),
                 });
@@ -137,21 +220,14 @@ impl MietteDiagnostic {
         }
         MietteDiagnostic {
             code: diagnostic.code.as_str(),
-            message: diagnostic.message.clone(),
+            message: shown_text(&diagnostic.message),
             severity: match diagnostic.severity() {
                 Severity::Error => miette::Severity::Error,
                 Severity::Warning => miette::Severity::Warning,
             },
-            source: Excerpt::new(
-                sources,
-                diagnostic.primary.file,
-                &std::iter::once(&diagnostic.primary)
-                    .chain(&diagnostic.labels)
-                    .filter(|l| l.file == diagnostic.primary.file)
-                    .collect::<Vec<_>>(),
-            ),
+            source,
             labels,
-            help: diagnostic.help.clone(),
+            help: diagnostic.help.as_deref().map(shown_text),
             related,
         }
     }
@@ -195,5 +271,19 @@ impl miette::Diagnostic for MietteDiagnostic {
         Some(Box::new(
             self.related.iter().map(|d| d as &dyn miette::Diagnostic),
         ))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::shown;
+
+    #[test]
+    fn the_shown_excerpt_escapes_controls_and_keeps_its_lines() {
+        let (text, growth) = shown("a\u{1b}[2Jb\r\nc\rd\n\u{202e}e");
+        assert_eq!(text, "a\\u{1b}[2Jb\r\nc\\u{d}d\n\\u{202e}e");
+        // Past the ESC (byte 1 of the text) the shown text is 5 bytes longer; past the lone
+        // `\r`, 9; past U+202E (3 bytes, shown in 8), 14.
+        assert_eq!(growth, vec![(2, 5), (10, 9), (15, 14)]);
     }
 }

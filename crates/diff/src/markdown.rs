@@ -3,6 +3,8 @@
 
 use std::fmt::Write as _;
 
+use slac_escape::markdown::{self, cell, code};
+
 use crate::{Impact, Review, Status, Verdict};
 
 fn status_words(status: Status) -> &'static str {
@@ -23,9 +25,10 @@ fn verdict_words(verdict: &Verdict) -> String {
     }
 }
 
-/// `|` would split a table cell.
-fn cell(text: &str) -> String {
-    text.replace('|', "\\|").replace('\n', " ")
+/// Text slac wrote about a change, quoting identifiers in backticks and holding values from
+/// the contract (holiday names, contacts, owners): identifiers stay code, the rest is escaped.
+fn words(text: &str) -> String {
+    markdown::inline_keeping_code(text, false)
 }
 
 pub fn render(review: &Review) -> String {
@@ -33,8 +36,9 @@ pub fn render(review: &Review) -> String {
     let touched: Vec<_> = review.touched().collect();
     let _ = writeln!(
         out,
-        "## Contract review: `{}` → `{}`\n",
-        review.base, review.head
+        "## Contract review: {} → {}\n",
+        code(&review.base),
+        code(&review.head)
     );
     if touched.is_empty() {
         out.push_str("No agreement's obligations changed.\n");
@@ -74,28 +78,34 @@ pub fn render(review: &Review) -> String {
         };
         let _ = writeln!(
             out,
-            "| {} (`{}`) | {change} | {stricter} | {weaker} | {both} | {version} | {} |",
+            "| {} ({}) | {change} | {stricter} | {weaker} | {both} | {} | {} |",
             cell(&a.title),
-            a.id,
+            code(&a.id),
+            cell(&version),
             verdict_words(&a.verdict)
         );
     }
     for a in touched {
-        let _ = writeln!(out, "\n### {} (`{}`)\n", cell(&a.title), a.id);
+        let _ = writeln!(
+            out,
+            "\n### {} ({})\n",
+            markdown::inline(&a.title),
+            code(&a.id)
+        );
         match a.status {
             Status::Added => {
                 let _ = writeln!(
                     out,
                     "New {} agreement, version {}.",
                     a.kind,
-                    a.version_after.clone().unwrap_or_default()
+                    markdown::inline(a.version_after.as_deref().unwrap_or_default())
                 );
             }
             Status::Removed => {
                 let _ = writeln!(
                     out,
                     "Removed (was version {}): every obligation it held is gone.",
-                    a.version_before.clone().unwrap_or_default()
+                    markdown::inline(a.version_before.as_deref().unwrap_or_default())
                 );
             }
             _ => {}
@@ -115,8 +125,8 @@ pub fn render(review: &Review) -> String {
                 let _ = writeln!(
                     out,
                     "- {}: {}{}",
-                    c.subject,
-                    c.description,
+                    words(&c.subject),
+                    words(&c.description),
                     if c.inherited {
                         " (inherited from the parent agreement)"
                     } else {
@@ -129,7 +139,7 @@ pub fn render(review: &Review) -> String {
         if !a.broken_support.is_empty() {
             out.push_str("**Underpinning broken** (E008):\n\n");
             for message in &a.broken_support {
-                let _ = writeln!(out, "- {}", cell(message));
+                let _ = writeln!(out, "- {}", words(message));
             }
             out.push('\n');
         }
@@ -138,13 +148,13 @@ pub fn render(review: &Review) -> String {
                 let _ = writeln!(
                     out,
                     "**Version**: {} → {} does not follow the policy: these changes need a {} bump.\n",
-                    a.version_before.clone().unwrap_or_default(),
-                    a.version_after.clone().unwrap_or_default(),
+                    markdown::inline(a.version_before.as_deref().unwrap_or_default()),
+                    markdown::inline(a.version_after.as_deref().unwrap_or_default()),
                     required.word()
                 );
                 out.push_str("<details><summary>Changes that demand it</summary>\n\n");
                 for line in because {
-                    let _ = writeln!(out, "- {}", cell(line));
+                    let _ = writeln!(out, "- {}", words(line));
                 }
                 out.push_str("\n</details>\n");
             }
@@ -154,8 +164,8 @@ pub fn render(review: &Review) -> String {
                 let _ = writeln!(
                     out,
                     "**Version**: {} → {}, a {} bump or more, as the changes need.",
-                    a.version_before.clone().unwrap_or_default(),
-                    a.version_after.clone().unwrap_or_default(),
+                    markdown::inline(a.version_before.as_deref().unwrap_or_default()),
+                    markdown::inline(a.version_after.as_deref().unwrap_or_default()),
                     required.word()
                 );
             }

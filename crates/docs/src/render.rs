@@ -6,6 +6,7 @@ use std::path::{Path, PathBuf};
 
 use minijinja::{AutoEscape, Environment, Output, State, Value};
 use serde::Serialize;
+use slac_escape::markdown;
 
 use crate::typography::Lang;
 
@@ -54,37 +55,12 @@ impl std::fmt::Display for TemplateError {
     }
 }
 
-/// Escapes text for Markdown: the characters that would start markup, and `|`, which would
-/// split a table cell. `_` inside words is left alone (CommonMark does not emphasize there).
-pub fn escape_markdown(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    let mut line_start = true;
-    for c in text.chars() {
-        match c {
-            '\\' | '`' | '*' | '[' | ']' | '|' => {
-                out.push('\\');
-                out.push(c);
-            }
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '&' => out.push_str("&amp;"),
-            '#' | '-' | '+' | '=' if line_start => {
-                out.push('\\');
-                out.push(c);
-            }
-            _ => out.push(c),
-        }
-        line_start = c == '\n';
-    }
-    out
-}
-
-/// `{{ text | blockquote }}` in Markdown: every line of the text quoted (`> `), escaped.
+/// `{{ text | blockquote }}` in Markdown: the text as [`markdown::paragraphs`], every line
+/// quoted (`> `).
 fn blockquote(text: String) -> Value {
-    let quoted: Vec<String> = text
+    let quoted: Vec<String> = markdown::paragraphs(&text)
         .lines()
         .map(|line| {
-            let line = escape_markdown(line);
             if line.is_empty() {
                 ">".to_string()
             } else {
@@ -95,6 +71,20 @@ fn blockquote(text: String) -> Value {
     Value::from_safe_string(quoted.join("\n"))
 }
 
+/// `{{ text | paragraphs }}` in Markdown: text of several lines as paragraphs of their own.
+fn paragraphs(text: String) -> Value {
+    Value::from_safe_string(markdown::paragraphs(&text))
+}
+
+/// `{{ id | code }}` in Markdown: a code span that holds the text whatever it is.
+fn code(text: String) -> Value {
+    Value::from_safe_string(markdown::code(&text))
+}
+
+/// Every value written into a Markdown template is escaped as a table cell
+/// ([`markdown::cell`]): on one line, no markup, no `|` that could split a cell. The template
+/// cannot say which of its values sit in a table, so all are escaped as if they did (a `\|`
+/// outside a table renders as `|` all the same).
 fn markdown_formatter(
     out: &mut Output,
     state: &mut State,
@@ -108,7 +98,7 @@ fn markdown_formatter(
         let text = if value.is_safe() {
             text
         } else {
-            escape_markdown(&text)
+            markdown::cell(&text)
         };
         return out
             .write_str(&text)
@@ -140,6 +130,8 @@ impl Templates {
         });
         env.set_formatter(markdown_formatter);
         env.add_filter("blockquote", blockquote);
+        env.add_filter("paragraphs", paragraphs);
+        env.add_filter("code", code);
         env.set_undefined_behavior(minijinja::UndefinedBehavior::Strict);
         // Block tags on their own lines leave no blank lines or indentation behind.
         if let Ok(syntax) = minijinja::syntax::SyntaxConfig::builder()

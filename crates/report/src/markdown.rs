@@ -4,6 +4,7 @@
 use std::fmt::Write as _;
 
 use slac_calendar::Duration;
+use slac_escape::markdown::{self, cell, code, inline};
 
 use crate::{ObjectiveReport, Report, Status};
 
@@ -129,13 +130,19 @@ pub(crate) fn instant(at: chrono::DateTime<chrono::Utc>) -> String {
     at.format("%Y-%m-%d %H:%M UTC").to_string()
 }
 
-fn cell(text: &str) -> String {
-    text.replace('|', "\\|").replace('\n', " ")
+/// Text slac wrote, quoting identifiers in backticks, around values from the contract or the
+/// data: identifiers stay code, the rest is escaped.
+fn words(text: &str) -> String {
+    markdown::inline_keeping_code(text, false)
 }
 
 pub fn render(report: &Report) -> String {
     let mut out = String::new();
-    let _ = writeln!(out, "# Service review: {}\n", report.period);
+    let _ = writeln!(
+        out,
+        "# Service review: {}\n",
+        inline(&report.period.to_string())
+    );
     let s = &report.summary;
     let _ = writeln!(
         out,
@@ -145,9 +152,9 @@ pub fn render(report: &Report) -> String {
     for agreement in &report.agreements {
         let _ = writeln!(
             out,
-            "## {} (`{}`)\n",
-            cell(agreement.title.as_deref().unwrap_or(&agreement.id)),
-            agreement.id
+            "## {} ({})\n",
+            inline(agreement.title.as_deref().unwrap_or(&agreement.id)),
+            code(&agreement.id)
         );
         if agreement.watermelon {
             out.push_str(
@@ -155,16 +162,16 @@ pub fn render(report: &Report) -> String {
             );
         }
         for warning in &agreement.warnings {
-            let _ = writeln!(out, "> {}\n", cell(warning));
+            let _ = writeln!(out, "> {}\n", words(warning));
         }
         out.push_str("| objective | measured | target | status | counted | breached | pending | unmatched |\n");
         out.push_str("|---|---:|---:|---|---:|---:|---:|---:|\n");
         for o in &agreement.objectives {
             let _ = writeln!(
                 out,
-                "| {} (`{}`) | {} | {} | {} | {} | {} | {} | {} |",
+                "| {} ({}) | {} | {} | {} | {} | {} | {} | {} |",
                 cell(o.title.as_deref().unwrap_or(&o.id)),
-                o.id,
+                code(&o.id),
                 measured(o),
                 percent(o.target),
                 status(o.status),
@@ -187,9 +194,13 @@ pub fn render(report: &Report) -> String {
             {
                 continue;
             }
-            let _ = writeln!(out, "\n### {}\n", cell(o.title.as_deref().unwrap_or(&o.id)));
+            let _ = writeln!(
+                out,
+                "\n### {}\n",
+                inline(o.title.as_deref().unwrap_or(&o.id))
+            );
             if let Some(sentence) = sentence {
-                let _ = writeln!(out, "{}\n", cell(&sentence));
+                let _ = writeln!(out, "{}\n", words(&sentence));
                 let weeks: Vec<String> = o
                     .weeks
                     .iter()
@@ -209,7 +220,7 @@ pub fn render(report: &Report) -> String {
                 }
             }
             if let Some(trend) = trend {
-                let _ = writeln!(out, "{}\n", cell(&trend));
+                let _ = writeln!(out, "{}\n", words(&trend));
             }
             let [breached_note, pending_note, unmatched_note, escalated_note] = o.listed_notes();
             let note = |out: &mut String, note: &Option<String>| {
@@ -225,7 +236,7 @@ pub fn render(report: &Report) -> String {
                         "| {} | {} | {} | {} | {} | {} | {} |",
                         cell(&b.ticket),
                         cell(&b.case),
-                        b.within,
+                        cell(&b.within),
                         instant(b.opened),
                         instant(b.due),
                         clock(b.late_open_seconds),
@@ -236,7 +247,7 @@ pub fn render(report: &Report) -> String {
                 note(&mut out, &breached_note);
             }
             if !o.pending.is_empty() {
-                let list: Vec<String> = o.pending.iter().map(|p| cell(&p.ticket)).collect();
+                let list: Vec<String> = o.pending.iter().map(|p| inline(&p.ticket)).collect();
                 let _ = writeln!(
                     out,
                     "Pending at the end of the period: {}.\n",
@@ -245,7 +256,7 @@ pub fn render(report: &Report) -> String {
                 note(&mut out, &pending_note);
             }
             if !o.unmatched.is_empty() {
-                let list: Vec<String> = o.unmatched.iter().map(|t| cell(t)).collect();
+                let list: Vec<String> = o.unmatched.iter().map(|t| inline(t)).collect();
                 let _ = writeln!(
                     out,
                     "Matching no case (not counted): {}.\n",
@@ -260,10 +271,10 @@ pub fn render(report: &Report) -> String {
                         let _ = writeln!(
                             out,
                             "- {}: level {} at {}, told {}",
-                            cell(&e.ticket),
+                            inline(&e.ticket),
                             level.level,
                             instant(level.at),
-                            level.notify.join(", ")
+                            inline(&level.notify.join(", "))
                         );
                     }
                 }
@@ -290,8 +301,8 @@ pub fn render(report: &Report) -> String {
                     .iter()
                     .map(|t| {
                         format!(
-                            "`{}` at {} (below {}): {}",
-                            t.objective,
+                            "{} at {} (below {}): {}",
+                            code(&t.objective),
                             percent(t.measured),
                             percent(t.below),
                             percent(t.refund)
@@ -306,6 +317,7 @@ pub fn render(report: &Report) -> String {
                 if let (Some(amount), Some(currency), Some(fee)) =
                     (&credit.amount, &credit.currency, &credit.period_fee)
                 {
+                    let (amount, currency, fee) = (inline(amount), inline(currency), inline(fee));
                     let _ = write!(out, " ({fee} {currency}): **{amount} {currency}**");
                 }
                 out.push_str(".\n");
@@ -321,7 +333,7 @@ pub fn render(report: &Report) -> String {
                 "| {} | {} | {} |",
                 cell(&bad.file.display().to_string()),
                 bad.line,
-                cell(&bad.reason)
+                markdown::inline_keeping_code(&bad.reason, true)
             );
         }
     }
