@@ -11,7 +11,7 @@
 //! Every query panel uses the Prometheus data source chosen in the dashboard variable
 //! `datasource`, so the same file imports into any Grafana.
 
-use slac_escape::grafana;
+use slac_escape::{grafana, markdown};
 use std::collections::BTreeSet;
 use std::path::PathBuf;
 
@@ -577,7 +577,12 @@ fn terms(model: &Model, objective: &Objective) -> String {
                     let conditions: Vec<String> = case
                         .conditions
                         .iter()
-                        .map(|c| format!("{} = {}", c.attribute, c.value))
+                        .map(|c| {
+                            grafana::text(&markdown::cell(&format!(
+                                "{} = {}",
+                                c.attribute, c.value
+                            )))
+                        })
                         .collect();
                     conditions.join(" and ")
                 };
@@ -628,9 +633,9 @@ fn terms(model: &Model, objective: &Objective) -> String {
         .or(objective.doc.as_deref())
     {
         lines.push(String::new());
-        lines.push(grafana::text(
+        lines.push(grafana::text(&markdown::inline(
             &text.split_whitespace().collect::<Vec<_>>().join(" "),
-        ));
+        )));
     }
     let mut facts = Vec::new();
     if let Some(owner) = &objective.owner {

@@ -104,6 +104,14 @@ fn markdown_formatter(
             .write_str(&text)
             .map_err(|e| minijinja::Error::new(minijinja::ErrorKind::WriteFailure, e.to_string()));
     }
+    // Strings of the view model: HTML-escaped, control characters shown (slac-escape).
+    if let (AutoEscape::Html, false, Some(text)) =
+        (state.auto_escape(), value.is_safe(), value.as_str())
+    {
+        return out
+            .write_str(&slac_escape::html::text(text))
+            .map_err(|e| minijinja::Error::new(minijinja::ErrorKind::WriteFailure, e.to_string()));
+    }
     minijinja::escape_formatter(out, state, value)
 }
 

@@ -6,11 +6,13 @@
 //! - [`markdown`]: CommonMark / GitHub-flavoured Markdown, inline text and table cells.
 //! - [`terminal`]: text shown on a terminal (control characters made visible).
 //! - [`grafana`]: dashboard text, which Grafana interpolates with its variables.
+//! - [`html`]: HTML text and attribute values (documents, report).
 //!
-//! HTML is escaped by minijinja's HTML auto-escape in the documents and by the report's own
-//! writer; JSON by serde_json; YAML by the compile crate's writer.
+//! JSON is escaped by serde_json, YAML by the compile crate's writer, PromQL strings by
+//! slac-promql.
 
 pub mod go_template;
 pub mod grafana;
+pub mod html;
 pub mod markdown;
 pub mod terminal;

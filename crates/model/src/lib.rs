@@ -129,6 +129,18 @@ fn load_discovered(
             let config = match toml::from_str::<Config>(&text) {
                 Ok(config) => {
                     config_problems = path_problems(&discovery.root, &text, provider);
+                    config_problems.extend(config::value_problems(&text).into_iter().map(
+                        |problem| {
+                            Diagnostic::new(
+                                Code::E005,
+                                FileId::new(0),
+                                Span::from_range(problem.span),
+                                problem.message,
+                            )
+                            .with_primary_message("invalid value")
+                            .with_help(problem.help)
+                        },
+                    ));
                     config
                 }
                 Err(error) => {

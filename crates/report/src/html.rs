@@ -58,20 +58,9 @@ figcaption { font-size: 0.85em; color: #444; }
 "#;
 
 /// `text` with the characters that mean something in HTML (and in attribute values, quoted
-/// either way) replaced by their references.
+/// either way) replaced by their references, and control characters shown escaped.
 pub fn escape(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            c => out.push(c),
-        }
-    }
-    out
+    slac_escape::html::text(text)
 }
 
 /// An instant in UTC, to the minute, for tables whose caption says they are in UTC.
