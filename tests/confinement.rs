@@ -175,6 +175,24 @@ fn a_template_folder_outside_the_workspace_is_refused() {
 }
 
 #[test]
+fn a_template_file_that_links_out_of_its_folder_is_refused() {
+    let setup = Setup::new("[docs]\ntemplates = \"tpl\"\n");
+    let secret = setup.dir.path().join("secret.md");
+    fs::write(&secret, "the secret\n").unwrap();
+    fs::create_dir(setup.ws().join("tpl")).unwrap();
+    symlink(&secret, setup.ws().join("tpl/agreement.md")).unwrap();
+    let run = slac(&setup.ws(), &["build"]);
+    assert_ne!(run.code(), 0, "{}", run.stderr);
+    assert!(
+        run.stderr
+            .contains("this template is a link to a file outside the templates folder"),
+        "{}",
+        run.stderr
+    );
+    assert!(!setup.ws().join("build").exists());
+}
+
+#[test]
 fn imports_that_leave_by_an_absolute_path_or_a_link_are_refused() {
     let setup = Setup::new("");
     let outside = setup.dir.path().join("shared");

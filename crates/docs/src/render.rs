@@ -115,6 +115,15 @@ fn markdown_formatter(
     minijinja::escape_formatter(out, state, value)
 }
 
+/// Whether `file` (in `folder`) is, once its links are followed, outside `folder` (itself
+/// checked to be inside the workspace when slac.toml is read).
+fn leaves(folder: &Path, file: &Path) -> bool {
+    match (folder.canonicalize(), file.canonicalize()) {
+        (Ok(folder), Ok(file)) => !file.starts_with(folder),
+        _ => false,
+    }
+}
+
 /// The templates, each from the override folder when it holds a file of that name.
 pub struct Templates {
     env: Environment<'static>,
@@ -153,6 +162,18 @@ impl Templates {
         let mut overridden = BTreeMap::new();
         for (name, builtin) in TEMPLATES {
             let custom = folder.map(|f| f.join(name)).filter(|p| p.is_file());
+            if let (Some(folder), Some(path)) = (folder, &custom) {
+                if leaves(folder, path) {
+                    return Err(Box::new(TemplateError {
+                        template: name.to_string(),
+                        path: Some(path.clone()),
+                        source: String::new(),
+                        line: None,
+                        range: None,
+                        message: "this template is a link to a file outside the templates folder: templates are read from the workspace only".into(),
+                    }));
+                }
+            }
             let (text, path) = match custom {
                 Some(path) => match std::fs::read_to_string(&path) {
                     Ok(text) => (text, Some(path)),
