@@ -20,8 +20,10 @@
 
 mod scan;
 
+use std::collections::HashMap;
 use std::fmt;
 use std::ops::Range;
+use std::sync::{Mutex, OnceLock};
 
 use promql_parser::parser::value::ValueType;
 use promql_parser::parser::{self, Expr};
@@ -191,9 +193,49 @@ fn kind_words(kind: ValueType) -> &'static str {
     }
 }
 
+/// The answers already given, by query: parsing costs tens of microseconds a query, and the
+/// language server checks the whole workspace again on every edit, where nearly every query is
+/// the same as before. Parsing is a pure function of the text, so an answer can be kept; the
+/// memo is emptied when it holds [`MEMO_ENTRIES`] of them.
+struct Memo<T> {
+    answers: OnceLock<Mutex<HashMap<String, T>>>,
+}
+
+const MEMO_ENTRIES: usize = 16_384;
+
+impl<T: Clone> Memo<T> {
+    const fn new() -> Memo<T> {
+        Memo {
+            answers: OnceLock::new(),
+        }
+    }
+
+    fn get_or(&self, text: &str, compute: impl FnOnce(&str) -> T) -> T {
+        let answers = self.answers.get_or_init(Default::default);
+        if let Some(found) = answers.lock().ok().and_then(|a| a.get(text).cloned()) {
+            return found;
+        }
+        let answer = compute(text);
+        if let Ok(mut answers) = answers.lock() {
+            if answers.len() >= MEMO_ENTRIES {
+                answers.clear();
+            }
+            answers.insert(text.to_string(), answer.clone());
+        }
+        answer
+    }
+}
+
+static VECTOR_QUERIES: Memo<Result<(), Problem>> = Memo::new();
+static HISTOGRAMS: Memo<Result<Histogram, Problem>> = Memo::new();
+
 /// Checks a query that must give an instant vector (the `errors`, `good` and `total` of a ratio
 /// indicator). `$window` stands for each window the rules evaluate it over.
 pub fn check_vector_query(text: &str) -> Result<(), Problem> {
+    VECTOR_QUERIES.get_or(text, check_vector_query_now)
+}
+
+fn check_vector_query_now(text: &str) -> Result<(), Problem> {
     let (expr, scan) = parse(text)?;
     let kind = expr.value_type();
     if kind != ValueType::Vector {
@@ -342,6 +384,10 @@ impl Histogram {
     /// Parses the `histogram` of a latency indicator: one series selector, named (by its name or
     /// an `__name__="…"` matcher), with no `le` matcher, offset or `@`.
     pub fn parse(text: &str) -> Result<Histogram, Problem> {
+        HISTOGRAMS.get_or(text, Histogram::parse_now)
+    }
+
+    fn parse_now(text: &str) -> Result<Histogram, Problem> {
         let (expr, scan) = parse(text)?;
         let whole = 0..text.trim_end().len();
         let help = "write the bucket series as a selector, e.g. `http_request_duration_seconds_bucket{job=\"api\"}`: slac selects the bucket of the threshold and the `_count` series itself";
