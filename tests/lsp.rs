@@ -687,6 +687,43 @@ fn the_quick_fix_clears_its_diagnostic() {
     client.shutdown_and_exit();
 }
 
+/// E015 points inside the query string, at the UTF-16 column an editor counts (the label
+/// value before the mistake holds letters of two UTF-16 units and of several bytes).
+#[test]
+fn an_invalid_query_is_pointed_at_inside_its_string() {
+    let ws = workspace(&["workspace"]);
+    let mut client = start(&ws);
+    let file = "agreements/promql.sla";
+    let uri = client.uri(file);
+    let text = "party pq_provider {\n  name \"P\"\n}\n\nparty pq_customer {\n  name \"C\"\n}\n\n\
+agreement pq_api {\n  kind customer\n  version 1.0.0\n  effective from 2026-01-01\n  \
+provider pq_provider\n  customer pq_customer\n\n  objective availability {\n    sli ratio {\n      \
+errors \"sum(rate(x{route=\\\"/café😀\\\"}[$window]) ) )\"\n      \
+total \"sum(rate(x[$window]))\"\n    }\n    target 99.9%\n    window 30d\n  }\n}\n";
+    fs::write(ws.root().join(file), text).unwrap();
+    client.open(file, text);
+    let diagnostics =
+        client.wait_diagnostics_until(&uri, QUIET, |d| d.iter().any(|d| d["code"] == "E015"));
+    let e015 = diagnostics.iter().find(|d| d["code"] == "E015").unwrap();
+    // The last `)` of the query closes nothing.
+    let at = text.find(") )\"").unwrap() + 2;
+    assert_eq!(
+        e015["range"]["start"],
+        position(text, at, false),
+        "{e015:#?}"
+    );
+    assert_eq!(
+        e015["range"]["end"],
+        position(text, at + 1, false),
+        "{e015:#?}"
+    );
+    assert!(
+        e015["message"].as_str().unwrap().contains("closes nothing"),
+        "{e015:#?}"
+    );
+    client.shutdown_and_exit();
+}
+
 #[test]
 fn an_edit_in_one_file_publishes_the_diagnostics_of_others() {
     let ws = workspace(&["workspace"]);
